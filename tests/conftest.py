@@ -1,0 +1,45 @@
+"""Shared fixtures: every op and layer test runs on NumPy ("cpu"), on array_api_strict's
+non-default device ("strict", which raises on the mistakes that break CuPy), and on a
+real GPU ("cuda", marked ``gpu``) where CuPy and a device exist."""
+import numpy as np
+import pytest
+
+import tinyres as tr
+from tinyres import backend
+
+DEVICES = ["cpu", "strict", pytest.param("cuda", marks=pytest.mark.gpu)]
+
+
+def _cuda_available():
+    try:
+        backend.parse_device("cuda")
+        return True
+    except backend.DeviceError:
+        return False
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    if request.param == "cuda" and not _cuda_available():
+        pytest.skip("no CuPy/GPU on this machine: the gpu-marked cases run where one exists")
+    return request.param
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+def make(rng, shape, device, requires_grad=True, dtype="float64", low=None, name=None):
+    """A float tensor of random normals (|x| >= low when given, to stay clear of kinks)."""
+    a = rng.standard_normal(shape)
+    if low is not None:
+        a = np.sign(a) * (np.abs(a) + low)
+    return tr.tensor(a.astype(dtype), requires_grad=requires_grad, device=device, name=name)
+
+
+def distinct(rng, shape, device, requires_grad=True, gap=1e-2):
+    """Values with pairwise gaps >= ``gap``: no ties for max-pool, no kinks within eps."""
+    n = int(np.prod(shape))
+    a = ((rng.permutation(n) - n / 2 + 0.25) * gap).reshape(shape)   # never within gap/4 of 0
+    return tr.tensor(a.astype("float64"), requires_grad=requires_grad, device=device)

@@ -1,0 +1,253 @@
+"""Array backends: the only module that imports NumPy or CuPy.
+
+Everything above this module sees arrays through the Python array API standard:
+``xp = namespace(x)`` and then ``xp.matmul``, ``xp.sum``, slicing, ... . That is what
+lets one implementation of every op run on NumPy (CPU) and CuPy (GPU).
+
+Device names
+------------
+``"cpu"``        NumPy.
+``"cuda"``       CuPy on the current GPU; ``"cuda:N"`` on GPU number N.
+``"strict"``     array_api_strict on its non-default device. It is a *checking*
+                 backend: it raises on anything that would break on a GPU (mixing
+                 devices, NumPy arrays leaking in, calls outside the standard). The
+                 test suite runs every op and layer on it, so the GPU code path is
+                 exercised on machines without a GPU.
+
+Randomness
+----------
+All random numbers (weight init, shuffling, augmentation) are drawn on the host
+from one NumPy generator seeded by :func:`manual_seed`, then moved to the target
+device. The same seed therefore gives the same weights and batches on every device.
+"""
+from __future__ import annotations
+
+import os
+
+import array_api_compat
+import numpy as _np
+
+__all__ = [
+    "namespace", "device_of", "device_name", "parse_device", "namespace_for",
+    "to_device", "to_numpy", "from_numpy", "asarray", "default_device",
+    "get_default_dtype", "set_default_dtype", "manual_seed", "rng", "generator", "host_random",
+    "is_floating", "DeviceError",
+]
+
+GPU_INSTALL_HINT = 'pip install "tinyres[gpu]"  (CuPy for CUDA 12) on a machine with an NVIDIA GPU'
+
+
+class DeviceError(RuntimeError):
+    """A device was asked for that this machine cannot provide."""
+
+
+# ---------------------------------------------------------------- namespaces
+
+def namespace(*arrays):
+    """The array API namespace shared by ``arrays`` (NumPy, CuPy or array_api_strict)."""
+    return array_api_compat.array_namespace(*arrays)
+
+
+def device_of(x):
+    """The library's own device object of array ``x``."""
+    return array_api_compat.device(x)
+
+
+def _strict():
+    import array_api_strict
+    return array_api_strict
+
+
+def _cupy():
+    try:
+        import cupy
+        cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # ImportError, CUDARuntimeError, ...
+        raise DeviceError(
+            f"device 'cuda' needs CuPy and an NVIDIA GPU, and this machine has none usable "
+            f"({type(exc).__name__}: {exc}). Install with: {GPU_INSTALL_HINT}; "
+            f"or use device='cpu'.") from None
+    return cupy
+
+
+def device_name(x) -> str:
+    """``"cpu"``, ``"cuda:N"`` or ``"strict"`` for array ``x``."""
+    if array_api_compat.is_numpy_array(x):
+        return "cpu"
+    if array_api_compat.is_cupy_array(x):
+        return f"cuda:{x.device.id}"
+    if array_api_compat.is_array_api_strict_namespace(namespace(x)):
+        return "strict" if x.device == _strict().Device("device1") else "strict:cpu"
+    raise TypeError(f"unsupported array type {type(x).__name__}")
+
+
+def parse_device(device) -> str:
+    """Normalise a device spec to ``"cpu"``, ``"cuda:N"`` or ``"strict"``.
+
+    Raises ValueError for unknown names, DeviceError for a GPU this machine lacks.
+    """
+    if device is None:
+        return default_device()
+    name = str(device).strip().lower()
+    if name in ("cpu", "strict"):
+        return name
+    if name == "cuda" or name.startswith("cuda:"):
+        cupy = _cupy()
+        index = 0 if name == "cuda" else name.split(":", 1)[1]
+        try:
+            index = int(index)
+        except ValueError:
+            raise ValueError(f"bad device {device!r}: expected 'cuda' or 'cuda:N'") from None
+        count = cupy.cuda.runtime.getDeviceCount()
+        if not 0 <= index < count:
+            raise DeviceError(f"device {device!r} does not exist: this machine has {count} GPU(s)")
+        return f"cuda:{index}"
+    raise ValueError(f"unknown device {device!r}: expected 'cpu', 'cuda', 'cuda:N' or 'strict'")
+
+
+def default_device() -> str:
+    """The device named by the ``TINYRES_DEVICE`` environment variable, else ``"cpu"``."""
+    return parse_device(os.environ.get("TINYRES_DEVICE", "cpu"))
+
+
+def namespace_for(device):
+    """(namespace, library device object) for a device name."""
+    name = parse_device(device)
+    if name == "cpu":
+        return array_api_compat.numpy, "cpu"
+    if name == "strict":
+        xps = _strict()
+        return xps, xps.Device("device1")
+    cupy = _cupy()
+    import array_api_compat.cupy as cxp
+    return cxp, cupy.cuda.Device(int(name.split(":")[1]))
+
+
+# ---------------------------------------------------------------- moving data
+
+def to_numpy(x):
+    """A host NumPy copy (or the array itself, when it already is NumPy)."""
+    if array_api_compat.is_numpy_array(x):
+        return x
+    if array_api_compat.is_cupy_array(x):
+        return x.get()
+    if array_api_compat.is_array_api_strict_namespace(namespace(x)):
+        return _np.asarray(x.to_device(_strict().Device("CPU_DEVICE")))
+    raise TypeError(f"unsupported array type {type(x).__name__}")
+
+
+def from_numpy(a, device):
+    """Move host data (NumPy array, nested lists, scalars) to ``device``."""
+    name = parse_device(device)
+    a = _np.asarray(a)
+    if name == "cpu":
+        return a
+    xp, dev = namespace_for(name)
+    if name == "strict":
+        return xp.asarray(a, device=dev)
+    with dev:
+        return xp.asarray(a)
+
+
+def to_device(x, device):
+    """``x`` on ``device`` (no copy when it is already there)."""
+    target = parse_device(device)
+    if device_name(x) == target:
+        return x
+    return from_numpy(to_numpy(x), target)
+
+
+def asarray(data, *, dtype=None, device=None):
+    """An array from arrays of any backend, NumPy arrays, lists or scalars.
+
+    Arrays of a supported backend stay where they are unless ``device`` is given.
+    Python floats (and lists of them) become the default dtype, like torch.tensor.
+    """
+    if _is_backend_array(data):
+        x = data if device is None else to_device(data, device)
+    else:
+        host = _np.asarray(data)
+        if dtype is None and host.dtype.kind == "f" and not isinstance(data, _np.ndarray):
+            host = host.astype(get_default_dtype())
+        if host.dtype.kind not in "biuf":
+            raise TypeError(f"cannot make a tensor from data of dtype {host.dtype}")
+        x = from_numpy(host, device)
+    if dtype is not None:
+        xp = namespace(x)
+        dt = _resolve_dtype(xp, dtype)
+        if x.dtype != dt:
+            x = xp.astype(x, dt)
+    return x
+
+
+def _is_backend_array(x):
+    return (array_api_compat.is_numpy_array(x) or array_api_compat.is_cupy_array(x)
+            or (hasattr(x, "__array_namespace__")
+                and array_api_compat.is_array_api_strict_namespace(x.__array_namespace__())))
+
+
+def _resolve_dtype(xp, dtype):
+    if isinstance(dtype, str):
+        return getattr(xp, dtype)
+    name = getattr(dtype, "__name__", None) or str(dtype)
+    name = name.replace("array_api_strict.", "").replace("dtype(", "").strip("')\"")
+    if hasattr(xp, name):
+        return getattr(xp, name)
+    return dtype
+
+
+def is_floating(x) -> bool:
+    xp = namespace(x)
+    return xp.isdtype(x.dtype, "real floating")
+
+
+# ---------------------------------------------------------------- dtype and seeding
+
+_default_dtype = "float32"
+
+
+def get_default_dtype() -> str:
+    """Name of the default floating dtype ("float32" unless changed)."""
+    return _default_dtype
+
+
+def set_default_dtype(name: str) -> None:
+    """Set the default floating dtype: "float32" (training) or "float64" (gradient checks)."""
+    global _default_dtype
+    if name not in ("float32", "float64"):
+        raise ValueError(f"default dtype must be 'float32' or 'float64', got {name!r}")
+    _default_dtype = name
+
+
+_rng = _np.random.default_rng(0)
+
+
+def manual_seed(seed: int) -> None:
+    """Seed tinyres's random numbers (weight init, shuffling, augmentation) on every device."""
+    global _rng
+    _rng = _np.random.default_rng(seed)
+
+
+def generator(seed):
+    """A fresh host generator with its own seed (leaves the global one untouched)."""
+    return _np.random.default_rng(seed)
+
+
+def rng():
+    """The host generator all of tinyres draws from (a numpy.random.Generator)."""
+    return _rng
+
+
+def host_random(shape, kind="normal", *, dtype=None, device="cpu", generator=None, **kw):
+    """Random numbers drawn on the host, cast to ``dtype`` and moved to ``device``.
+
+    kind: "normal" (mean, std) or "uniform" (low, high).
+    """
+    g = generator if generator is not None else _rng
+    if kind == "normal":
+        a = g.normal(kw.get("mean", 0.0), kw.get("std", 1.0), size=shape)
+    elif kind == "uniform":
+        a = g.uniform(kw.get("low", 0.0), kw.get("high", 1.0), size=shape)
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    return from_numpy(a.astype(dtype or get_default_dtype()), device)

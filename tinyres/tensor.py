@@ -1,0 +1,339 @@
+"""Tensor: an array, its gradient, and the Function that created it.
+
+``Tensor.backward`` walks the graph of Functions in reverse topological order,
+computed iteratively (no recursion limit, so a 1,000-layer network is fine), and
+hands each Function the gradient of its output. Gradients that meet at a tensor
+used twice (fan-out) are summed into a fresh array; nothing is updated in place.
+After backward the graph is freed (saved arrays dropped) unless
+``retain_graph=True``, so memory stays flat over any number of iterations.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from contextlib import contextmanager
+
+from . import backend
+
+__all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled"]
+
+_state = threading.local()
+
+
+def is_grad_enabled() -> bool:
+    return getattr(_state, "grad_enabled", True)
+
+
+@contextmanager
+def _grad_mode(enabled: bool):
+    previous = is_grad_enabled()
+    _state.grad_enabled = enabled
+    try:
+        yield
+    finally:
+        _state.grad_enabled = previous
+
+
+def no_grad():
+    """Context manager: operations inside record no graph (evaluation, weight updates)."""
+    return _grad_mode(False)
+
+
+def enable_grad():
+    return _grad_mode(True)
+
+
+class Tensor:
+    """An array with an optional gradient.
+
+    Attributes: ``data`` (the array, NumPy/CuPy/...), ``grad`` (an array of the same
+    backend and shape, or None), ``requires_grad``, ``creator`` (the Function that
+    produced it, None for leaves), ``name`` (optional, used in reports).
+    """
+
+    __array_priority__ = 1000  # so numpy_array * tensor calls Tensor.__rmul__
+
+    def __init__(self, data, requires_grad: bool = False, name: str | None = None):
+        self.data = data
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.creator = None
+        self.name = name
+        self._hooks = []
+        self._retain_grad = False
+        if self.requires_grad and not backend.is_floating(data):
+            raise TypeError(f"only floating-point tensors can require gradients, got {data.dtype}")
+
+    # ------------------------------------------------------------ properties
+    @property
+    def shape(self):
+        return tuple(self.data.shape)
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        n = 1
+        for s in self.data.shape:
+            n *= s
+        return n
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return backend.device_name(self.data)
+
+    @property
+    def xp(self):
+        return backend.namespace(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.creator is None
+
+    def __len__(self):
+        return self.data.shape[0]
+
+    def __repr__(self):
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        fn = f", creator={self.creator.op_name}" if self.creator is not None else ""
+        return (f"tensor(shape={self.shape}, dtype={_dtype_name(self.dtype)}, "
+                f"device={self.device!r}{grad}{fn})")
+
+    # ------------------------------------------------------------ conversion
+    def numpy(self):
+        """A host NumPy copy of the data (detached)."""
+        return backend.to_numpy(self.data)
+
+    def item(self) -> float:
+        if self.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+        value = self.numpy().reshape(())
+        return value.item()
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph."""
+        return Tensor(self.data)
+
+    def to(self, device=None, dtype=None) -> "Tensor":
+        """This tensor on another device and/or dtype; gradients flow back through the move."""
+        out = self
+        if device is not None and backend.parse_device(device) != self.device:
+            from .ops.basic import to_device
+            out = to_device(out, device)
+        if dtype is not None:
+            from .ops.basic import astype
+            out = astype(out, dtype)
+        return out
+
+    def cpu(self):
+        return self.to("cpu")
+
+    # ------------------------------------------------------------ gradients
+    def zero_grad(self):
+        self.grad = None
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        self._retain_grad = True
+
+    def register_hook(self, hook):
+        """Call ``hook(grad_array)`` when the full gradient of this tensor is known.
+
+        The hook must not modify the array. Returns a handle with ``remove()``.
+        """
+        self._hooks.append(hook)
+        return _HookHandle(self._hooks, hook)
+
+    def backward(self, grad=None, retain_graph: bool = False):
+        """Accumulate d(self)/d(leaf) * grad into ``leaf.grad`` for every leaf that requires it.
+
+        ``grad`` (the upstream gradient) may be omitted only for a one-element tensor.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward(): this tensor does not require grad and has no graph "
+                               "(was it computed under no_grad(), or from tensors without requires_grad?)")
+        xp = self.xp
+        if grad is None:
+            if self.size != 1:
+                raise RuntimeError(f"backward(): grad must be given for a non-scalar output of shape "
+                                   f"{self.shape} (it is the upstream gradient dL/d(output))")
+            grad = xp.ones(self.data.shape, dtype=self.dtype, device=backend.device_of(self.data))
+        else:
+            grad = grad.data if isinstance(grad, Tensor) else backend.asarray(grad, dtype=self.dtype)
+            if tuple(grad.shape) != self.shape:
+                raise ValueError(f"backward(): grad has shape {tuple(grad.shape)}, output has shape {self.shape}")
+            if backend.device_name(grad) != self.device:
+                raise ValueError(f"backward(): grad is on {backend.device_name(grad)}, output on {self.device}")
+        _run_backward(self, grad, retain_graph)
+
+    # ------------------------------------------------------------ operators
+    def __add__(self, other):
+        return _ops().add(self, other)
+
+    def __radd__(self, other):
+        return _ops().add(other, self)
+
+    def __sub__(self, other):
+        return _ops().sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops().sub(other, self)
+
+    def __mul__(self, other):
+        return _ops().mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops().mul(other, self)
+
+    def __truediv__(self, other):
+        return _ops().div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops().div(other, self)
+
+    def __neg__(self):
+        return _ops().neg(self)
+
+    def __pow__(self, exponent):
+        return _ops().pow(self, exponent)
+
+    def __matmul__(self, other):
+        return _ops().matmul(self, other)
+
+    def __getitem__(self, index):
+        return _ops().getitem(self, index)
+
+    def reshape(self, *shape):
+        return _ops().reshape(self, shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape)
+
+    def flatten(self, start_dim: int = 1):
+        return _ops().flatten(self, start_dim)
+
+    def transpose(self, *axes):
+        return _ops().transpose(self, axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes or None)
+
+    @property
+    def T(self):
+        return _ops().transpose(self, None)
+
+    def sum(self, axis=None, keepdims=False):
+        return _ops().sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _ops().mean(self, axis, keepdims)
+
+    def exp(self):
+        return _ops().exp(self)
+
+    def log(self):
+        return _ops().log(self)
+
+    def relu(self):
+        from .ops.activation import relu
+        return relu(self)
+
+
+def _ops():
+    from .ops import basic
+    return basic
+
+
+def _dtype_name(dt):
+    return str(dt).replace("array_api_strict.", "")
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def tensor(data, requires_grad: bool = False, device=None, dtype=None, name=None) -> Tensor:
+    """Make a leaf Tensor from a list, scalar, NumPy/CuPy array or another Tensor's data.
+
+    Python floats become float32 (the default dtype); arrays keep their dtype unless
+    ``dtype`` is given, and stay on their device unless ``device`` is given.
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    return Tensor(backend.asarray(data, dtype=dtype, device=device), requires_grad=requires_grad, name=name)
+
+
+# ---------------------------------------------------------------- the engine
+
+def _topological_order(root_fn):
+    """Functions reachable from root_fn, each after every Function that consumes its output."""
+    post = []
+    visited = set()
+    stack = [(root_fn, False)]
+    while stack:
+        fn, finished = stack.pop()
+        if finished:
+            post.append(fn)
+            continue
+        if id(fn) in visited:
+            continue
+        visited.add(id(fn))
+        stack.append((fn, True))
+        for t in fn.inputs:
+            if t.creator is not None and id(t.creator) not in visited:
+                stack.append((t.creator, False))
+    post.reverse()
+    return post
+
+
+def _accumulate(old, new):
+    return new if old is None else old + new  # '+' allocates: never writes into either operand
+
+
+def _deliver(t: Tensor, g):
+    """Run hooks of tensor t and store its gradient if it is a leaf (or retains grad)."""
+    for hook in list(t._hooks):
+        hook(g)
+    if t.creator is None or t._retain_grad:
+        # A leaf's .grad owns its memory: the same array may have been handed to several
+        # inputs (residual add gives dL/dy to both paths), and users may edit .grad in place.
+        xp = backend.namespace(g)
+        t.grad = xp.asarray(g, copy=True) if t.grad is None else t.grad + g
+
+
+def _run_backward(root: Tensor, grad, retain_graph: bool):
+    if root.creator is None:
+        _deliver(root, grad)
+        return
+    if root.creator.freed:
+        raise RuntimeError(root.creator.freed_message())
+    order = _topological_order(root.creator)
+    pending = {id(root.creator): grad}
+    for fn in order:
+        if fn.freed:
+            raise RuntimeError(fn.freed_message())
+        gy = pending.pop(id(fn), None)
+        if gy is None:  # output does not influence the root
+            continue
+        out = fn.output()
+        if out is not None and (out._hooks or out._retain_grad):
+            _deliver(out, gy)
+        gxs = fn.backward_checked(gy)
+        inputs = fn.inputs
+        if not retain_graph:
+            fn.release()
+        for t, gx in zip(inputs, gxs):
+            if gx is None or not t.requires_grad:
+                continue
+            if t.creator is None:
+                _deliver(t, gx)
+            else:
+                pending[id(t.creator)] = _accumulate(pending.get(id(t.creator)), gx)
