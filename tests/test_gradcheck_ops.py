@@ -56,6 +56,7 @@ CASES = {
     "pow": lambda r, d: ((lambda x: F.pow(x, 3)), [make(r, (3, 4), d)]),
     "exp": _unary(F.exp),
     "log": lambda r, d: (F.log, [tr.tensor(r.uniform(0.5, 2, (3, 4)), requires_grad=True, device=d)]),
+    "dropout": lambda r, d: ((lambda x: (tr.manual_seed(5), F.dropout(x, 0.5))[1]), [make(r, (4, 5), d)]),
     "relu": lambda r, d: (F.relu, [distinct(r, (3, 5), d)]),
     "matmul": lambda r, d: (F.matmul, [make(r, (2, 3, 4), d), make(r, (4, 5), d)]),
     # shapes and reductions

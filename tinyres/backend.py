@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 
 import array_api_compat
+import array_api_compat.numpy  # noqa: F401  (namespace_for("cpu") returns it)
 import numpy as _np
 
 __all__ = [
@@ -244,10 +245,12 @@ def host_random(shape, kind="normal", *, dtype=None, device="cpu", generator=Non
     kind: "normal" (mean, std) or "uniform" (low, high).
     """
     g = generator if generator is not None else _rng
-    if kind == "normal":
-        a = g.normal(kw.get("mean", 0.0), kw.get("std", 1.0), size=shape)
+    dt = _np.dtype(dtype or get_default_dtype())
+    if kind == "normal":   # drawn directly in the target dtype: VGG-19's 143M weights in ~1 s
+        a = g.standard_normal(size=shape, dtype=dt) * dt.type(kw.get("std", 1.0)) + dt.type(kw.get("mean", 0.0))
     elif kind == "uniform":
-        a = g.uniform(kw.get("low", 0.0), kw.get("high", 1.0), size=shape)
+        low, high = kw.get("low", 0.0), kw.get("high", 1.0)
+        a = g.random(size=shape, dtype=dt) * dt.type(high - low) + dt.type(low)
     else:
         raise ValueError(f"unknown kind {kind!r}")
-    return from_numpy(a.astype(dtype or get_default_dtype()), device)
+    return from_numpy(_np.asarray(a, dtype=dt), device)

@@ -45,6 +45,27 @@ def _demo(args):
     return 0 if report.ok else 1
 
 
+def _summary(args):
+    """Per-layer table of a model: output shapes, parameters, multiply-adds."""
+    from .inspect.summary import summary
+    from .models import get_model, input_size
+
+    kw = {}
+    if args.paper_stride:
+        kw["stride_in_1x1"] = True
+    if args.num_classes is not None:
+        kw["num_classes"] = args.num_classes
+    try:
+        model = get_model(args.model, **kw)
+    except (ValueError, TypeError) as exc:
+        print(f"tinyres summary: {exc}", file=sys.stderr)
+        return 2
+    size = args.input_size or input_size(args.model)
+    s = summary(model, (args.in_channels, size, size), device=args.device, model_name=args.model)
+    print(s.table(max_rows=None if args.all else 40))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="tinyres", description="Learn ResNet by building it.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -52,13 +73,22 @@ def main(argv=None):
     demo.add_argument("--depth", type=int, default=30)
     demo.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: $TINYRES_DEVICE or cpu)")
     demo.add_argument("--seed", type=int, default=0)
+    summ = sub.add_parser("summary", help="per-layer output shapes, parameters and multiply-adds of a model")
+    summ.add_argument("model", help="resnet18..152, plain18/34, vgg19, resnet20..1202, plain20..110")
+    summ.add_argument("--input-size", type=int, default=None, help="image side (default: 224 ImageNet, 32 CIFAR)")
+    summ.add_argument("--in-channels", type=int, default=3)
+    summ.add_argument("--num-classes", type=int, default=None)
+    summ.add_argument("--paper-stride", action="store_true",
+                      help="bottlenecks stride in the first 1x1 as in the paper (default: torchvision v1.5, on the 3x3)")
+    summ.add_argument("--all", action="store_true", help="print every layer (default: the first 40)")
+    summ.add_argument("--device", default=None)
     args = parser.parse_args(argv)
     from . import backend
     try:
         args.device = backend.parse_device(args.device)
     except (ValueError, backend.DeviceError) as exc:
         parser.error(str(exc))
-    return {"demo": _demo}[args.command](args)
+    return {"demo": _demo, "summary": _summary}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Looking inside networks: gradient checks (and, later, gradient tracing and summaries)."""
+"""Looking inside networks: gradient checks, summaries (and gradient tracing)."""
 from .gradcheck import GradcheckError, GradcheckReport, TOLERANCE, gradcheck
+from .summary import Summary, summary
 
-__all__ = ["gradcheck", "GradcheckReport", "GradcheckError", "TOLERANCE"]
+__all__ = ["gradcheck", "GradcheckReport", "GradcheckError", "TOLERANCE", "summary", "Summary"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import backend
 from ..function import Function
 
-__all__ = ["relu"]
+__all__ = ["relu", "dropout"]
 
 
 class ReLU(Function):
@@ -24,3 +24,38 @@ class ReLU(Function):
 
 def relu(x):
     return ReLU()(x)
+
+
+class Dropout(Function):
+    """y = x * m / (1 - p) with m ~ Bernoulli(1 - p) drawn on the host (see backend).
+
+    dL/dx = gy * m / (1 - p): dropped units pass no gradient.
+    """
+    op_name = "dropout"
+
+    def __init__(self, p):
+        self.p = p
+
+    def forward(self, x):
+        keep = backend.host_random(x.shape, "uniform", dtype=_dtype_name(x), device=backend.device_name(x))
+        xp = backend.namespace(x)
+        scale = xp.where(keep >= self.p, 1.0 / (1.0 - self.p), 0.0)
+        self.saved = xp.astype(scale, x.dtype)
+        return x * self.saved
+
+    def backward(self, gy):
+        return gy * self.saved
+
+
+def _dtype_name(x):
+    return str(x.dtype).split(".")[-1]
+
+
+def dropout(x, p=0.5, training=True):
+    """Zero each element with probability p during training, scaling the rest by 1/(1-p)."""
+    if not 0 <= p < 1:
+        from ..function import OpError
+        raise OpError(f"dropout: p must be in [0, 1), got {p}")
+    if not training or p == 0:
+        return x
+    return Dropout(p)(x)
