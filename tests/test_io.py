@@ -1,0 +1,61 @@
+"""Weights files: atomic .npz writes, no pickles, clear errors on bad files."""
+import os
+
+import numpy as np
+import pytest
+
+import tinyres as tr
+from tinyres import models
+
+
+def test_save_load_round_trip(tmp_path):
+    state = {"a": np.arange(3.0), "b": tr.tensor(np.ones((2, 2), dtype="float32")), "step": 7}
+    path = tr.save(state, tmp_path / "s")
+    assert path.endswith("s.npz")
+    loaded = tr.load(path)
+    assert list(loaded) == ["a", "b", "step"]
+    np.testing.assert_array_equal(loaded["b"], np.ones((2, 2)))
+    assert loaded["step"].item() == 7
+
+
+def test_save_leaves_no_temporary_files_and_replaces_atomically(tmp_path):
+    m = models.resnet20()
+    tr.save(m, tmp_path / "w.npz")
+    tr.save(m, tmp_path / "w.npz")
+    assert sorted(os.listdir(tmp_path)) == ["w.npz"]
+
+
+def test_failed_save_keeps_the_old_file(tmp_path):
+    tr.save({"a": np.zeros(2)}, tmp_path / "w.npz")
+    with pytest.raises(TypeError, match="pickling"):
+        tr.save({"a": np.zeros(2), "bad": object()}, tmp_path / "w.npz")
+    assert list(tr.load(tmp_path / "w.npz")) == ["a"]
+    assert sorted(os.listdir(tmp_path)) == ["w.npz"]
+
+
+def test_truncated_and_corrupt_files_are_named(tmp_path):
+    path = tr.save(models.resnet20(), tmp_path / "w.npz")
+    data = open(path, "rb").read()
+    (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
+    (tmp_path / "junk.npz").write_bytes(b"not a zip file at all")
+    for name in ("cut.npz", "junk.npz"):
+        with pytest.raises(tr.CheckpointError, match=f"{name}: not a readable .npz"):
+            tr.load(tmp_path / name)
+    with pytest.raises(tr.CheckpointError, match="no such file"):
+        tr.load(tmp_path / "missing.npz")
+
+
+def test_pickled_arrays_are_refused(tmp_path):
+    np.savez(tmp_path / "p.npz", a=np.array([{"x": 1}], dtype=object))
+    with pytest.raises(tr.CheckpointError):
+        tr.load(tmp_path / "p.npz")
+
+
+def test_summary_cli(capsys):
+    from tinyres.cli import main
+    assert main(["summary", "resnet20"]) == 0
+    out = capsys.readouterr().out
+    assert "total parameters: 269,722" in out and "(40.55M)" in out
+    assert main(["summary", "resnet50", "--paper-stride"]) == 0
+    assert "(3.86G)" in capsys.readouterr().out
+    assert main(["summary", "nonet"]) == 2
