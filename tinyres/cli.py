@@ -66,6 +66,42 @@ def _summary(args):
     return 0
 
 
+def _train(args):
+    """Train a model with the paper's recipe (or the digits defaults)."""
+    import dataclasses
+
+    from .data import DatasetError
+    from .io import CheckpointError
+    from .train import RECIPES, NonFiniteLossError, TrainConfig, train
+
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    values = dict(RECIPES[args.recipe]) if args.recipe else {}
+    if args.data == "digits" and not args.recipe:
+        values.update(RECIPES["digits"])
+    for name in fields:
+        v = getattr(args, name, None)
+        if v is not None:
+            values[name] = v
+    if args.quick:
+        values.update(limit_train=256, limit_test=128, epochs=min(values.get("epochs", 2), 2), iterations=None,
+                      milestones=(1,), eval_every=None)
+    values["device"] = args.device
+    cfg = TrainConfig(**values)
+    try:
+        result = train(cfg, resume=args.resume)
+    except NonFiniteLossError:
+        return 3
+    except (DatasetError, CheckpointError, ValueError) as exc:
+        print(f"tinyres train: {exc}", file=sys.stderr)
+        return 2
+    if result.stopped == "interrupted":
+        return 130
+    err = result.test_error
+    print(f"done: {result.iteration} iterations in {result.seconds:.0f}s, test error "
+          f"{100 * err:.2f}% (accuracy {100 * (1 - err):.2f}%); metrics and checkpoint in {cfg.out}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="tinyres", description="Learn ResNet by building it.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -82,13 +118,49 @@ def main(argv=None):
                       help="bottlenecks stride in the first 1x1 as in the paper (default: torchvision v1.5, on the 3x3)")
     summ.add_argument("--all", action="store_true", help="print every layer (default: the first 40)")
     summ.add_argument("--device", default=None)
+    tr_ = sub.add_parser("train", help="train a model (digits on a CPU in minutes; CIFAR-10 with the paper's recipe)",
+                         description="Train with SGD and a step schedule. Every epoch: evaluation, metrics.csv/json "
+                                     "and an atomic checkpoint.npz in --out; --resume continues from it.")
+    tr_.add_argument("--model", default="resnet20", help="resnet20..1202, plain20..110, preactN, resnet18.. (default resnet20)")
+    tr_.add_argument("--data", default="digits", choices=["digits", "cifar10"], help="dataset (default: the built-in digits)")
+    tr_.add_argument("--root", help="CIFAR-10 folder holding cifar-10-binary.tar.gz (or cifar-10-batches-bin/)")
+    tr_.add_argument("--download", action="store_true", default=None, help="download CIFAR-10 into --root if absent")
+    tr_.add_argument("--recipe", choices=["cifar10-paper", "digits"],
+                     help="cifar10-paper: He et al. §4.2 (batch 128, lr 0.1, momentum 0.9, wd 1e-4, /10 at 32k and 48k, 64k iterations)")
+    tr_.add_argument("--epochs", type=int, help="epochs (digits default 30)")
+    tr_.add_argument("--iterations", type=int, help="train for N iterations instead (milestones then count iterations)")
+    tr_.add_argument("--batch-size", type=int)
+    tr_.add_argument("--lr", type=float, help="initial learning rate (default 0.1)")
+    tr_.add_argument("--momentum", type=float)
+    tr_.add_argument("--weight-decay", type=float)
+    tr_.add_argument("--nesterov", action="store_true", default=None)
+    tr_.add_argument("--schedule", choices=["multistep", "cosine", "constant"])
+    tr_.add_argument("--milestones", type=lambda s: tuple(int(v) for v in s.split(",")),
+                     help="comma-separated epochs (or iterations) where the lr is divided by 10")
+    tr_.add_argument("--warmup-lr", type=float, help="constant lr for the first --warmup-iterations (ResNet-110: 0.01)")
+    tr_.add_argument("--warmup-iterations", type=int)
+    tr_.add_argument("--no-augment", dest="augment", action="store_false", default=None, help="no crop/flip")
+    tr_.add_argument("--per-channel", action="store_true", default=None, help="per-channel normalisation instead of per-pixel mean")
+    tr_.add_argument("--shortcut", choices=["A", "B", "C"], help="CIFAR shortcut option (default A)")
+    tr_.add_argument("--no-batch-norm", dest="batch_norm", action="store_false", default=None)
+    tr_.add_argument("--zero-init-residual", action="store_true", default=None)
+    tr_.add_argument("--eval-every", type=int, help="also evaluate every N iterations")
+    tr_.add_argument("--log-every", type=int, help="metrics row every N iterations (default 20)")
+    tr_.add_argument("--limit-train", type=int, help="use only the first N training images")
+    tr_.add_argument("--limit-test", type=int)
+    tr_.add_argument("--seed", type=int)
+    tr_.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: $TINYRES_DEVICE or cpu)")
+    tr_.add_argument("--out", default="runs/run", help="output folder (default runs/run)")
+    tr_.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
+    tr_.add_argument("--quick", action="store_true", help="seconds: 256 images, 2 epochs (for tests)")
+    tr_.add_argument("--no-progress", dest="progress", action="store_false", default=None)
     args = parser.parse_args(argv)
     from . import backend
     try:
         args.device = backend.parse_device(args.device)
     except (ValueError, backend.DeviceError) as exc:
         parser.error(str(exc))
-    return {"demo": _demo, "summary": _summary}[args.command](args)
+    return {"demo": _demo, "summary": _summary, "train": _train}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""Stochastic gradient descent with momentum, Nesterov and weight decay (PyTorch's update).
+
+For each parameter p with gradient g, exactly as torch.optim.SGD:
+    g = g + weight_decay * p
+    b = g                                   (first step)
+    b = momentum * b + (1 - dampening) * g  (later steps)
+    g = g + momentum * b  if nesterov  else  b
+    p = p - lr * g
+"""
+from __future__ import annotations
+
+from .. import backend
+from ..tensor import no_grad
+
+__all__ = ["Optimizer", "SGD"]
+
+
+class Optimizer:
+    def __init__(self, params, defaults):
+        params = list(params)
+        if not params:
+            raise ValueError("optimizer got an empty parameter list")
+        if isinstance(params[0], dict):
+            groups = params
+        else:
+            groups = [{"params": params}]
+        self.param_groups = []
+        for g in groups:
+            group = dict(defaults)
+            group.update(g)
+            group["params"] = list(group["params"])
+            group.setdefault("initial_lr", group["lr"])
+            self.param_groups.append(group)
+        self.state = {}     # id(param) -> dict
+
+    def zero_grad(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
+
+    def _params(self):
+        return [p for g in self.param_groups for p in g["params"]]
+
+    def state_dict(self):
+        """{"param_groups": [...hyper-parameters...], "state": {index: {name: array}}} (arrays of the params' backend)."""
+        index = {id(p): i for i, p in enumerate(self._params())}
+        groups = [{k: v for k, v in g.items() if k != "params"} | {"params": [index[id(p)] for p in g["params"]]}
+                  for g in self.param_groups]
+        state = {index[pid]: dict(s) for pid, s in self.state.items() if pid in index}
+        return {"param_groups": groups, "state": state}
+
+    def load_state_dict(self, sd):
+        params = self._params()
+        if len(sd["param_groups"]) != len(self.param_groups):
+            raise ValueError(f"optimizer state has {len(sd['param_groups'])} parameter groups, this one {len(self.param_groups)}")
+        for group, saved in zip(self.param_groups, sd["param_groups"]):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError("optimizer state does not match the parameters (different group sizes)")
+            group.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = {}
+        for i, s in sd["state"].items():
+            p = params[int(i)]
+            self.state[id(p)] = {k: backend.asarray(v, device=p.device) if not isinstance(v, (int, float)) else v
+                                 for k, v in s.items()}
+
+
+class SGD(Optimizer):
+    def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+        if lr < 0 or momentum < 0 or weight_decay < 0:
+            raise ValueError(f"SGD: lr, momentum and weight_decay must be >= 0, got {lr}, {momentum}, {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
+                                      weight_decay=weight_decay))
+
+    def step(self):
+        with no_grad():
+            for group in self.param_groups:
+                lr, mom, damp = group["lr"], group["momentum"], group["dampening"]
+                wd, nesterov = group["weight_decay"], group["nesterov"]
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    g = p.grad
+                    if wd:
+                        g = g + wd * p.data
+                    if mom:
+                        state = self.state.setdefault(id(p), {})
+                        buf = state.get("momentum_buffer")
+                        buf = backend.namespace(g).asarray(g, copy=True) if buf is None else mom * buf + (1 - damp) * g
+                        state["momentum_buffer"] = buf
+                        g = g + mom * buf if nesterov else buf
+                    p.data = p.data - lr * g
