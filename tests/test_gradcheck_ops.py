@@ -97,6 +97,7 @@ CASES = {
     "cross_entropy_none": _ce("none"),
     "log_softmax": _unary(F.log_softmax, (4, 5)),
     # residual connections
+    "gradient_tap": lambda r, d: ((lambda x: F.gradient_tap(x, lambda g: None) * x), [make(r, (2, 3), d)]),
     "residual_add": lambda r, d: (F.residual_add, [make(r, (2, 3, 2, 2), d), make(r, (2, 3, 2, 2), d)]),
     "shortcut_a": lambda r, d: ((lambda x: F.shortcut_a(x, 6, 2)), [make(r, (2, 3, 5, 4), d)]),
 }

@@ -24,6 +24,13 @@ def conv1x1(cin, cout, stride=1):
     return nn.Conv2d(cin, cout, 1, stride=stride, bias=False)
 
 
+def split_paths(block, x):
+    """(input to the branch, input to the shortcut): both ``x``, unless gradient tracing has
+    installed taps (see tinyres.inspect.gradflow) to record what each path sends back."""
+    taps = block.__dict__.get("_gradient_taps")
+    return (x, x) if taps is None else taps(block, x)
+
+
 def _norm(channels, batch_norm):
     return nn.BatchNorm2d(channels) if batch_norm else nn.Identity()
 
@@ -61,8 +68,9 @@ class BasicBlock(nn.Module):
         return self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
 
     def forward(self, x):
-        s = x if self.downsample is None else self.downsample(x)
-        return self.relu(F.residual_add(self.residual(x), s, tag=self))
+        xb, xs = split_paths(self, x)
+        s = xs if self.downsample is None else self.downsample(xs)
+        return self.relu(F.residual_add(self.residual(xb), s, tag=self))
 
     def last_bn(self):
         return self.bn2
@@ -92,8 +100,9 @@ class Bottleneck(nn.Module):
         return self.bn3(self.conv3(out))
 
     def forward(self, x):
-        s = x if self.downsample is None else self.downsample(x)
-        return self.relu(F.residual_add(self.residual(x), s, tag=self))
+        xb, xs = split_paths(self, x)
+        s = xs if self.downsample is None else self.downsample(xs)
+        return self.relu(F.residual_add(self.residual(xb), s, tag=self))
 
     def last_bn(self):
         return self.bn3
@@ -140,8 +149,12 @@ class PreActBlock(nn.Module):
         self.stride = stride
 
     def forward(self, x):
-        a = self.relu(self.bn1(x))
-        s = x if self.downsample is None else self.downsample(a)
+        if self.downsample is None:          # the paths part at x
+            xb, xs = split_paths(self, x)
+            a, s = self.relu(self.bn1(xb)), xs
+        else:                                # both paths start from a = relu(bn1(x)): they part there
+            ab, as_ = split_paths(self, self.relu(self.bn1(x)))
+            a, s = ab, self.downsample(as_)
         return F.residual_add(self.residual_from(a), s, tag=self)
 
     def residual_from(self, a):
@@ -168,8 +181,12 @@ class PreActBottleneck(nn.Module):
         self.stride = stride
 
     def forward(self, x):
-        a = self.relu(self.bn1(x))
-        s = x if self.downsample is None else self.downsample(a)
+        if self.downsample is None:
+            xb, xs = split_paths(self, x)
+            a, s = self.relu(self.bn1(xb)), xs
+        else:
+            ab, as_ = split_paths(self, self.relu(self.bn1(x)))
+            a, s = ab, self.downsample(as_)
         out = self.conv2(self.relu(self.bn2(self.conv1(a))))
         out = self.conv3(self.relu(self.bn3(out)))
         return F.residual_add(out, s, tag=self)

@@ -39,8 +39,7 @@ class Dropout(Function):
     def forward(self, x):
         keep = backend.host_random(x.shape, "uniform", dtype=_dtype_name(x), device=backend.device_name(x))
         xp = backend.namespace(x)
-        scale = xp.where(keep >= self.p, 1.0 / (1.0 - self.p), 0.0)
-        self.saved = xp.astype(scale, x.dtype)
+        self.saved = xp.astype(keep >= self.p, x.dtype) * (1.0 / (1.0 - self.p))
         return x * self.saved
 
     def backward(self, gy):

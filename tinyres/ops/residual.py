@@ -25,7 +25,7 @@ from .. import backend
 from ..function import Function, OpError
 from ._checks import rank
 
-__all__ = ["residual_add", "shortcut_a", "add_residual_observer", "remove_residual_observer"]
+__all__ = ["residual_add", "shortcut_a", "add_residual_observer", "remove_residual_observer", "gradient_tap"]
 
 _observers = []
 
@@ -105,3 +105,24 @@ def shortcut_a(x, out_channels, stride):
     if not isinstance(stride, int) or stride < 1:
         raise OpError(f"{op}: stride must be a positive int, got {stride!r}")
     return ShortcutA(out_channels, stride)(x)
+
+
+class GradientTap(Function):
+    """y = x, exactly (the output is the input array). Backward hands ``gy`` to a callback
+    and returns it unchanged, so the gradient on one path can be recorded without
+    changing any number. Used by tracing to tell the identity path from the branch."""
+    op_name = "gradient_tap"
+
+    def __init__(self, callback):
+        self.callback = callback
+
+    def forward(self, x):
+        return x
+
+    def backward(self, gy):
+        self.callback(gy)
+        return gy
+
+
+def gradient_tap(x, callback):
+    return GradientTap(callback)(x)
