@@ -171,7 +171,8 @@ class GradientTrace:
             rows = getattr(self, kind)
             if not rows:
                 continue
-            fields = sorted({k for r in rows for k in r}, key=lambda k: (k not in ("model", "step", "depth", "name"), k))
+            lead = ["model", "step", "depth", "name"]
+            fields = lead + sorted({k for r in rows for k in r} - set(lead))
             with open(os.path.join(folder, f"{kind}.csv"), "w", newline="") as f:
                 w = csv.DictWriter(f, fields)
                 w.writeheader()

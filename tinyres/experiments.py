@@ -1,0 +1,78 @@
+"""Experiments shared by the CLI, the tour and the lessons: gradient flow of several models
+during a short training run, and the degradation comparison."""
+from __future__ import annotations
+
+import json
+import math
+import os
+
+from . import backend
+from . import functional as F
+from .data import DataLoader, load_dataset, paper_transforms
+from .inspect.gradflow import trace_gradients
+from .inspect.plots import plot_layer_norms, plot_norm_history, plot_residual_split
+from .models import get_model
+from .optim import SGD
+
+__all__ = ["gradient_flow"]
+
+
+def gradient_flow(model_names, steps=(0, 100), data="digits", root=None, batch_size=64, lr=0.1,
+                  batch_norm=True, device=None, seed=0, out="tinyres-out/gradflow", progress=True, log=print,
+                  limit_train=None):
+    """Train each model for max(steps) SGD steps, tracing every backward pass, and write
+    gradflow.json plus the figures: per-layer norms at each of ``steps``, the residual split
+    of each residual model (first and last step), and the first/last conv norm over training.
+    Returns {"traces": {name: trace dict}, "figures": [paths], "diverged": {name: step}}."""
+    from tqdm.auto import tqdm
+
+    os.makedirs(out, exist_ok=True)
+    train_set = load_dataset(data, "train", root=root)
+    if limit_train:
+        train_set = train_set.subset(limit_train)
+    scale = 16.0 if data == "digits" else 255.0
+    train_tf, _ = paper_transforms(train_set.images, scale, augment=False)
+    device = backend.parse_device(device)
+    last = max(steps)
+    traces, diverged = {}, {}
+    for name in model_names:
+        backend.manual_seed(seed)
+        model = get_model(name, in_channels=train_set.shape[0], num_classes=len(train_set.classes),
+                          batch_norm=batch_norm).to(device)
+        optimizer = SGD(model.parameters(), lr=lr, momentum=0.9)
+        loader = DataLoader(train_set, batch_size, shuffle=True, drop_last=True, seed=seed, device=device,
+                            transform=train_tf)
+        batches = _forever(loader)
+        with trace_gradients(model, name, outputs=False) as trace:
+            for step in tqdm(range(last + 1), desc=f"gradient flow {name}", disable=not progress, leave=False):
+                x, y = next(batches)
+                loss = F.cross_entropy(model(x), y)
+                if not math.isfinite(loss.item()):
+                    diverged[name] = step
+                    log(f"{name}: loss is {loss.item()} at step {step}; stopped tracing it there")
+                    break
+                optimizer.zero_grad()
+                loss.backward()
+                if step < last:
+                    optimizer.step()
+        traces[name] = trace.to_dict()
+    with open(os.path.join(out, "gradflow.json"), "w") as f:
+        json.dump({"steps": list(steps), "batch_norm": batch_norm, "data": data, "traces": traces}, f)
+    suffix = "" if batch_norm else "_nobn"
+    figures = [plot_layer_norms(traces, os.path.join(out, f"layer_norms{suffix}.png"), list(steps),
+                                title=None if batch_norm else "Gradient norm per layer, no batch norm").path]
+    for name, t in traces.items():
+        if t["residual"]:
+            for s in (min(steps), last):
+                figures.append(plot_residual_split(t, os.path.join(out, f"residual_split_{name}_step{s}{suffix}.png"),
+                                                   s).path)
+    figures.append(plot_norm_history(traces, os.path.join(out, f"norm_history{suffix}.png")).path)
+    return {"traces": traces, "figures": figures, "diverged": diverged}
+
+
+def _forever(loader):
+    epoch = 0
+    while True:
+        loader.set_epoch(epoch)
+        yield from loader
+        epoch += 1

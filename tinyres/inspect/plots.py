@@ -1,0 +1,164 @@
+"""Figures for gradient flow and training, written as PNG files (matplotlib, Agg backend).
+
+Colours are fixed across every figure: plain networks red, residual networks blue
+(darker for deeper). Every function returns a PlotResult(path, series), ``series``
+being the number of lines/bar groups drawn (the tests check it).
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections import defaultdict
+from typing import NamedTuple
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+__all__ = ["PlotResult", "colour", "plot_layer_norms", "plot_residual_split", "plot_norm_history",
+           "plot_training_curves", "conv_weight_norms", "PLAIN", "RESIDUAL"]
+
+PLAIN = ("#fcae91", "#fb6a4a", "#de2d26", "#a50f15")       # light -> dark reds
+RESIDUAL = ("#9ecae1", "#4292c6", "#2171b5", "#08306b")     # light -> dark blues
+
+
+class PlotResult(NamedTuple):
+    path: str
+    series: int
+
+
+def _depth(label):
+    m = re.search(r"(\d+)", label)
+    return int(m.group(1)) if m else 0
+
+
+def colour(label, labels):
+    """Fixed family colour (plain: red, residual: blue), darker for the deeper of a family."""
+    plain = label.startswith("plain")
+    family = sorted({lb for lb in labels if lb.startswith("plain") == plain}, key=_depth)
+    shades = PLAIN if plain else RESIDUAL
+    i = family.index(label) if label in family else 0
+    k = len(shades) - len(family) + i if len(family) <= len(shades) else i % len(shades)
+    return shades[max(0, min(k, len(shades) - 1))]
+
+
+def _save(fig, path):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def conv_weight_norms(params, step):
+    """[(layer index, name, norm)] of convolution weights at one step, in network order."""
+    rows = [r for r in params if r["step"] == step and r["name"].endswith("weight")
+            and ("conv" in r["name"] or "downsample.0" in r["name"])]
+    rows.sort(key=lambda r: r["depth"])
+    return [(i, r["name"], r["norm"]) for i, r in enumerate(rows)]
+
+
+def plot_layer_norms(traces, path, steps, title=None):
+    """Gradient norm of every conv weight versus its depth, one panel per step, plain vs
+    residual in their fixed colours. ``traces``: {label: trace dict (GradientTrace.to_dict())}."""
+    labels = list(traces)
+    fig, axes = plt.subplots(1, len(steps), figsize=(5.5 * len(steps), 4), squeeze=False, sharey=True)
+    series = 0
+    for ax, step in zip(axes[0], steps):
+        for label in labels:
+            rows = conv_weight_norms(traces[label]["params"], step)
+            if not rows:
+                continue
+            ax.plot([r[0] + 1 for r in rows], [r[2] for r in rows], "-o", ms=2.5, lw=1.4,
+                    color=colour(label, labels), label=label)
+            series += 1
+        ax.set_yscale("log")
+        ax.set_xlabel("conv layer (input side = 1)")
+        ax.set_title("at initialisation" if step == 0 else f"after {step} steps")
+        ax.grid(alpha=0.3, which="both")
+    axes[0][0].set_ylabel("|dL/dW| of the layer (log)")
+    axes[0][-1].legend(fontsize=8)
+    fig.suptitle(title or "Gradient norm per layer: plain vs residual")
+    return PlotResult(_save(fig, path), series)
+
+
+def plot_residual_split(trace, path, step, title=None):
+    """Per residual block: the gradient norm that reaches its input through the shortcut
+    (identity / option A / projection) and through the branch, and the cosine between them."""
+    rows = sorted((r for r in trace["residual"] if r["step"] == step), key=lambda r: r["depth"])
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(max(6, 0.28 * len(rows) + 3), 5.5), sharex=True,
+                                  gridspec_kw={"height_ratios": [3, 1.3]})
+    x = list(range(1, len(rows) + 1))
+    w = 0.4
+    ax.bar([i - w / 2 for i in x], [r["identity_norm"] for r in rows], w, color=RESIDUAL[2],
+           label="through the shortcut (identity path: dL/dy itself)")
+    ax.bar([i + w / 2 for i in x], [r["branch_norm"] for r in rows], w, color="#fdae6b",
+           label="through the residual branch F (dL/dy dF/dx)")
+    ax.plot(x, [r["total_norm"] for r in rows], "k.-", lw=1, ms=4, label="total at the block input")
+    for i, r in zip(x, rows):
+        if r["shortcut"] != "identity":
+            ax.annotate(r["shortcut"], (i, r["identity_norm"]), fontsize=6, ha="center", va="bottom", rotation=90)
+    ax.set_ylabel("gradient norm")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3, axis="y")
+    ax2.plot(x, [r.get("cosine", math.nan) for r in rows], "o-", color="#636363", ms=3)
+    ax2.axhline(0, color="k", lw=0.6)
+    ax2.set_ylabel("cosine")
+    ax2.set_xlabel("residual block (input side = 1)")
+    ax2.grid(alpha=0.3)
+    fig.suptitle(title or f"{trace['model']}: where the gradient at each block input comes from (step {step})")
+    return PlotResult(_save(fig, path), 3)
+
+
+def plot_norm_history(traces, path, title=None):
+    """Gradient norm at the first and the last conv layer over training, plain vs residual."""
+    labels = list(traces)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    series = 0
+    for label in labels:
+        by_step = defaultdict(list)
+        for r in traces[label]["params"]:
+            by_step[r["step"]].append(r)
+        steps = sorted(by_step)
+        first, last = [], []
+        for s in steps:
+            rows = conv_weight_norms(by_step[s], s)
+            first.append(rows[0][2])
+            last.append(rows[-1][2])
+        c = colour(label, labels)
+        ax.plot(steps, first, "-", color=c, lw=1.6, label=f"{label}: first conv")
+        ax.plot(steps, last, "--", color=c, lw=1.0, label=f"{label}: last conv")
+        series += 2
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("|dL/dW| (log)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7)
+    ax.set_title(title or "Gradient norm at the first and last conv layer during training")
+    return PlotResult(_save(fig, path), series)
+
+
+def plot_training_curves(runs, path, title=None):
+    """The paper's Figure 6 style: error vs iteration, thin = training, bold = test.
+    ``runs``: {label: metrics rows as written by tinyres.train}."""
+    labels = list(runs)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    series = 0
+    for label in labels:
+        rows = runs[label]
+        c = colour(label, labels)
+        train = [(r["iteration"], 100 * r["train_error"]) for r in rows if r.get("train_error") not in (None, "")]
+        test = [(r["iteration"], 100 * r["test_error"]) for r in rows if r.get("test_error") not in (None, "")]
+        if train:
+            ax.plot(*zip(*train), "-", color=c, lw=0.8, alpha=0.8)
+            series += 1
+        if test:
+            ax.plot(*zip(*test), "-", color=c, lw=2.4, label=label)
+            series += 1
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("error (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(title="thin: training, bold: test", fontsize=8, title_fontsize=8)
+    ax.set_title(title or "Training and test error: plain vs residual")
+    return PlotResult(_save(fig, path), series)
