@@ -39,3 +39,16 @@ def test_unknown_device_is_a_usage_error(capsys):
     with pytest.raises(SystemExit):
         main(["demo", "--device", "tpu"])
     assert "unknown device" in capsys.readouterr().err
+
+
+def test_tour_quick_writes_the_report(tmp_path, capsys):
+    out = tmp_path / "tour"
+    assert main(["tour", "--quick", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "Report:" in printed and "report.html" in printed
+    md = (out / "report.md").read_text()
+    page = (out / "report.html").read_text()
+    images = re.findall(r"!\[.*?\]\((.*?)\)", md)
+    assert len(images) == 4 and all((out / p).stat().st_size > 5000 for p in images)
+    assert page.count("<img") == 4 and "resnet56" in page and "40.55M" in page
+    assert "train" in md and "%" in md

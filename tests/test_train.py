@@ -78,6 +78,11 @@ def test_metrics_files(tmp_path):
     assert all(r["test_error"] != "" for r in epochs)
     assert [float(r["lr"]) for r in epochs] == pytest.approx([0.1, 0.1, 0.01])   # milestone at epoch 2
     assert any(r["kind"] == "iter" and r["test_error"] != "" for r in rows)        # eval_every
+    # an epoch row averages the whole epoch: here its 4 equal batches = the 2 iteration rows of 2 batches each
+    for e in (1, 2, 3):
+        iters = [float(r["train_error"]) for r in rows if r["kind"] == "iter" and int(r["epoch"]) == e]
+        epoch_row = next(r for r in epochs if int(r["epoch"]) == e)
+        assert len(iters) == 2 and float(epoch_row["train_error"]) == pytest.approx(sum(iters) / 2)
     doc = json.load(open(tmp_path / "metrics.json"))
     assert doc["config"]["model"] == "resnet8" and doc["final"]["iterations"] == 12
 

@@ -132,9 +132,24 @@ def _gradflow(args):
     return 0
 
 
+def _tour(args):
+    """The main job: gradient flow, degradation and the paper's table, with a report."""
+    from .tour import run_tour
+
+    run_tour(out=args.out, quick=args.quick, device=args.device, seed=args.seed, progress=args.progress)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="tinyres", description="Learn ResNet by building it.")
     sub = parser.add_subparsers(dest="command", required=True)
+    tour = sub.add_parser("tour", help="the main job: plain vs residual gradient flow, degradation, the paper's "
+                                      "table, and report.html (a few minutes on a CPU)")
+    tour.add_argument("--out", default="tinyres-out/tour")
+    tour.add_argument("--quick", action="store_true", help="seconds: shallow twins, 256 images (for tests)")
+    tour.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: $TINYRES_DEVICE or cpu)")
+    tour.add_argument("--seed", type=int, default=0)
+    tour.add_argument("--no-progress", dest="progress", action="store_false")
     demo = sub.add_parser("demo", help="plain vs residual gradient at depth, and a gradient check (seconds)")
     demo.add_argument("--depth", type=int, default=30)
     demo.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: $TINYRES_DEVICE or cpu)")
@@ -204,7 +219,8 @@ def main(argv=None):
         args.device = backend.parse_device(args.device)
     except (ValueError, backend.DeviceError) as exc:
         parser.error(str(exc))
-    return {"demo": _demo, "summary": _summary, "train": _train, "gradflow": _gradflow}[args.command](args)
+    commands = {"tour": _tour, "demo": _demo, "summary": _summary, "train": _train, "gradflow": _gradflow}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

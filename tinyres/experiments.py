@@ -14,7 +14,7 @@ from .inspect.plots import plot_layer_norms, plot_norm_history, plot_residual_sp
 from .models import get_model
 from .optim import SGD
 
-__all__ = ["gradient_flow"]
+__all__ = ["gradient_flow", "degradation"]
 
 
 def gradient_flow(model_names, steps=(0, 100), data="digits", root=None, batch_size=64, lr=0.1,
@@ -76,3 +76,35 @@ def _forever(loader):
         loader.set_epoch(epoch)
         yield from loader
         epoch += 1
+
+
+def degradation(model_names, epochs=10, data="digits", root=None, device=None, seed=0,
+                out="tinyres-out/degradation", progress=True, log=print, limit_train=None, limit_test=None,
+                log_every=5):
+    """Train each model with the same recipe (the digits defaults, milestones scaled to
+    ``epochs``) and plot training/test error curves in the style of the paper's Figure 6.
+    Returns {"runs": {name: metrics rows}, "final": {name: {...}}, "figure": path}."""
+    from .inspect.plots import plot_training_curves
+    from .train import RECIPES, TrainConfig, train
+
+    runs, final = {}, {}
+    recipe = dict(RECIPES["digits"]) if data == "digits" else {k: v for k, v in RECIPES["cifar10-paper"].items()
+                                                                  if k not in ("iterations", "milestones")}
+    recipe.update(epochs=epochs, milestones=(max(1, epochs // 2), max(2, (3 * epochs) // 4)), log_every=log_every,
+                  eval_every=None)
+    for name in model_names:
+        cfg = TrainConfig(**{**recipe, "model": name, "data": data, "root": root, "device": device, "seed": seed,
+                             "out": os.path.join(out, name), "progress": progress, "limit_train": limit_train,
+                             "limit_test": limit_test})
+        log(f"training {name} for {epochs} epochs on {data} ...")
+        result = train(cfg, log=lambda *a: None)
+        runs[name] = result.rows
+        final[name] = {"train_error": result.train_error, "test_error": result.test_error,
+                       "seconds": round(result.seconds, 1), "iterations": result.iteration}
+        log(f"  {name}: train error {100 * result.train_error:.2f}%, test error {100 * result.test_error:.2f}% "
+            f"({result.seconds:.0f}s)")
+    figure = plot_training_curves(runs, os.path.join(out, "training_curves.png"),
+                                  title=f"Degradation on {data}: thin = training error, bold = test error").path
+    with open(os.path.join(out, "degradation.json"), "w") as f:
+        json.dump({"runs": runs, "final": final}, f, indent=1)
+    return {"runs": runs, "final": final, "figure": figure}

@@ -267,17 +267,18 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
     iteration = position["iteration"]
     result = TrainResult(position["epoch"], iteration, None, None, None, rows, checkpoint=ckpt_path)
     model.train()
-    run_loss = run_wrong = run_n = 0.0
+    # running sums [loss, wrong, n] since the last iteration row, and since the epoch began
+    window, epoch_sums = [0.0, 0, 0], [0.0, 0, 0]
 
     def record(kind, epoch):
-        nonlocal run_loss, run_wrong, run_n
+        sums = epoch_sums if kind == "epoch" else window
         row = {"kind": kind, "epoch": epoch, "iteration": iteration, "lr": optimizer.param_groups[0]["lr"],
-               "train_loss": run_loss / max(run_n, 1), "train_error": run_wrong / max(run_n, 1),
+               "train_loss": sums[0] / max(sums[2], 1), "train_error": sums[1] / max(sums[2], 1),
                "seconds": round(time.perf_counter() - start, 3)}
         if kind == "epoch" or (cfg.eval_every and iteration % cfg.eval_every == 0):
             row["test_loss"], row["test_error"] = evaluate(model, test_loader)
         rows.append(row)
-        run_loss = run_wrong = run_n = 0.0
+        sums[:] = [0.0, 0, 0]
         return row
 
     stop = _StopRequest().install()
@@ -304,10 +305,11 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
                 iteration += 1
                 if per_iteration:
                     scheduler.step()
-                n = len(y)
-                run_loss += value * n
-                run_wrong += _wrong(logits, y)
-                run_n += n
+                wrong = _wrong(logits, y)
+                for sums in (window, epoch_sums):
+                    sums[0] += value * len(y)
+                    sums[1] += wrong
+                    sums[2] += len(y)
                 position = {"epoch": epoch, "batch": b + 1, "iteration": iteration}
                 bar.update(1)
                 bar.set_postfix(loss=f"{value:.3f}", lr=f"{optimizer.param_groups[0]['lr']:.3g}")

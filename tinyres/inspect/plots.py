@@ -78,7 +78,7 @@ def plot_layer_norms(traces, path, steps, title=None):
         ax.set_title("at initialisation" if step == 0 else f"after {step} steps")
         ax.grid(alpha=0.3, which="both")
     axes[0][0].set_ylabel("|dL/dW| of the layer (log)")
-    axes[0][-1].legend(fontsize=8)
+    axes[0][0].legend(fontsize=8)      # the first panel has every model (a diverged one stops early)
     fig.suptitle(title or "Gradient norm per layer: plain vs residual")
     return PlotResult(_save(fig, path), series)
 
