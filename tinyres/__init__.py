@@ -1,5 +1,5 @@
 """tinyres: learn ResNet by building it, a NumPy/CuPy framework with hand-written backward passes."""
-from . import backend, functional, models, nn
+from . import backend, functional, models, nn, optim
 from .backend import get_default_dtype, manual_seed, set_default_dtype
 from .function import Function, OpError
 from .inspect.gradcheck import GradcheckError, gradcheck
@@ -10,4 +10,4 @@ __version__ = "0.1.0"
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "Function", "OpError",
            "functional", "backend", "gradcheck", "GradcheckError", "manual_seed", "get_default_dtype",
-           "set_default_dtype", "save", "load", "CheckpointError", "nn", "models", "__version__"]
+           "set_default_dtype", "save", "load", "CheckpointError", "nn", "models", "optim", "__version__"]

@@ -96,6 +96,7 @@ class TrainResult:
     seconds: float = 0.0
     checkpoint: str | None = None
     stopped: str = "finished"
+    model: object = None                 # the trained model (in train mode)
 
 
 def _build(cfg: TrainConfig):
@@ -265,7 +266,7 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
         log(f"resumed from {ckpt_path} at epoch {position['epoch']}, iteration {position['iteration']}")
     start = time.perf_counter() - (rows[-1]["seconds"] if rows else 0.0)
     iteration = position["iteration"]
-    result = TrainResult(position["epoch"], iteration, None, None, None, rows, checkpoint=ckpt_path)
+    result = TrainResult(position["epoch"], iteration, None, None, None, rows, checkpoint=ckpt_path, model=model)
     model.train()
     # running sums [loss, wrong, n] since the last iteration row, and since the epoch began
     window, epoch_sums = [0.0, 0, 0], [0.0, 0, 0]

@@ -1,0 +1,90 @@
+"""Lesson 02 - convolution: im2col, forward and backward by hand, gradient check, counting
+multiply-adds.
+
+    python lessons/02_convolution.py          # seconds
+"""
+# %%
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+import tinyres as tr  # noqa: E402
+import tinyres.functional as F  # noqa: E402
+from tinyres.data import digits  # noqa: E402
+from tinyres.inspect import summary  # noqa: E402
+from tinyres.lesson import Lesson  # noqa: E402
+from tinyres.ops.conv import im2col  # noqa: E402
+
+L = Lesson(__file__, __doc__, [
+    ("convolution", "합성곱", "the same small filter applied at every position"),
+    ("im2col", "im2col", "copy every window into a column so convolution becomes one matrix product"),
+    ("col2im", "col2im", "the adjoint: add each column back where its window came from"),
+    ("stride / padding", "보폭 / 패딩", "step between windows / zeros added around the border"),
+    ("multiply-add (MAC)", "곱셈-누산", "one w*x + acc; the paper's FLOPs count these"),
+])
+dev = L.args.device
+rng = np.random.default_rng(L.args.seed)
+
+# %% One real digit, one 3x3 filter, the slow way
+L.title("1. Convolution as a loop over windows", "1. 창(window)을 도는 반복문으로서의 합성곱")
+img = digits("train").images[0, 0].astype("float64") / 16.0          # 8x8
+k = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])  # a vertical-edge (Sobel) filter
+padded = np.pad(img, 1)
+slow = np.array([[np.sum(padded[i:i + 3, j:j + 3] * k) for j in range(8)] for i in range(8)])
+x = tr.tensor(img[None, None], device=dev)
+wt = tr.tensor(k[None, None], device=dev)
+fast = F.conv2d(x, wt, padding=1).numpy()[0, 0]
+L.result("max |loop - conv2d|", f"{np.abs(slow - fast).max():.2e}")
+
+# %% im2col turns it into a matrix product
+L.title("2. im2col: every window becomes a column", "2. im2col: 모든 창을 열로 바꾸기")
+xt = tr.backend.from_numpy(padded[None, None].transpose(1, 0, 2, 3).copy(), dev)
+cols = tr.backend.to_numpy(im2col(xt, (3, 3), (1, 1), (1, 1), (8, 8))).reshape(9, 64)
+as_gemm = (k.reshape(1, 9) @ cols).reshape(8, 8)
+L.result("columns matrix shape (C*kh*kw, N*Ho*Wo)", cols.shape)
+L.result("max |GEMM - loop|", f"{np.abs(as_gemm - slow).max():.2e}")
+L.say("Nine shifted copies of the image, stacked, turn the convolution into a single matrix product: "
+      "W (C_out x C*kh*kw) @ cols. Backward is two more products (dW = G cols^T, dcols = W^T G) and col2im, "
+      "which adds each window's gradient back to the pixels it covered.",
+      "이동된 이미지 9장을 쌓으면 합성곱이 행렬 곱 하나가 됩니다: W (C_out x C*kh*kw) @ cols. 역전파는 "
+      "행렬 곱 두 번(dW = G cols^T, dcols = W^T G)과, 각 창의 그래디언트를 원래 픽셀로 더해 돌려놓는 col2im입니다.")
+
+fig, axes = plt.subplots(1, 3, figsize=(9, 3))
+for ax, im, t in zip(axes, (img, fast, cols), ("digit (8x8)", "conv with a Sobel filter", "im2col columns (9 x 64)")):
+    ax.imshow(im, cmap="gray" if im is img else "RdBu_r", aspect="auto")
+    ax.set_title(t)
+    ax.axis("off")
+fig.suptitle("Convolution = im2col + matrix product")
+fig.savefig(L.path("im2col.png"), dpi=100, bbox_inches="tight")
+L.result("figure", L.path("im2col.png"))
+
+# %% Backward by hand and by gradient check
+L.title("3. Backward: by hand, and checked", "3. 역전파: 손으로, 그리고 검사로")
+xb = tr.tensor(rng.standard_normal((2, 3, 6, 6)), requires_grad=True, device=dev)
+wb = tr.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True, device=dev)
+y = F.conv2d(xb, wb, stride=2, padding=1)
+G = rng.standard_normal(y.shape)
+y.backward(G)
+xn, wn = xb.numpy(), wb.numpy()
+xp_ = np.pad(xn, ((0, 0), (0, 0), (1, 1), (1, 1)))
+gw = np.zeros_like(wn)
+for oy in range(y.shape[2]):
+    for ox in range(y.shape[3]):
+        patch = xp_[:, :, 2 * oy:2 * oy + 3, 2 * ox:2 * ox + 3]              # (N, C, 3, 3)
+        gw += np.einsum("no,nckl->ockl", G[:, :, oy, ox], patch)
+L.result("max |dL/dW autograd - loop|", f"{np.abs(tr.backend.to_numpy(wb.grad) - gw).max():.2e}")
+report = tr.gradcheck(lambda a, b: F.conv2d(a, b, stride=2, padding=1), [xb, wb])
+print("  " + str(report).splitlines()[0])
+
+# %% Counting multiply-adds
+L.title("4. Counting multiply-adds", "4. 곱셈-누산 세기")
+c_in, c_out, hw = 16, 16, 32
+per_layer = c_out * hw * hw * c_in * 9
+L.result("one 3x3 conv, 16->16 channels, 32x32 output", f"{per_layer:,} multiply-adds")
+s = summary(tr.models.resnet20(), (3, 32, 32))
+L.result("ResNet-20, traced", f"{s.total_madds:,} multiply-adds ({len([r for r in s.rows if r.type == 'Conv2d'])} convs)")
+L.say("ResNet-20 is about 41M multiply-adds per 32x32 image: 19 convolutions of the kind above plus the "
+      "final fully connected layer.",
+      "ResNet-20은 32x32 이미지 한 장에 약 4100만 번의 곱셈-누산을 합니다: 위와 같은 합성곱 19개와 마지막 완전연결층입니다.")
