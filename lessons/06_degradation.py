@@ -15,6 +15,7 @@ def options(p):
     p.add_argument("--root", help="CIFAR-10 folder (cifar-10-binary.tar.gz)")
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--models", default="plain20,plain56,resnet20,resnet56")
+    p.add_argument("--lr", type=float, default=None, help="default 0.02 on digits, the paper's 0.1 on CIFAR-10")
 
 
 L = Lesson(__file__, __doc__, [
@@ -28,7 +29,7 @@ a = L.args
 names = ["plain8", "plain14", "resnet8", "resnet14"] if a.quick else a.models.split(",")
 result = degradation(names, epochs=1 if a.quick else a.epochs, data=a.data, root=a.root, device=a.device,
                      seed=a.seed, out=a.out, progress=not a.quick, log=print,
-                     limit_train=128 if a.quick else None, limit_test=128 if a.quick else None)
+                     limit_train=128 if a.quick else None, limit_test=128 if a.quick else None, lr=a.lr)
 
 # %% What was measured
 L.title("Final errors (same recipe for every model)", "최종 오차 (모든 모델에 같은 학습 방법)")

@@ -122,7 +122,7 @@ def _report(res, out, deep, shallow, steps, epochs):
                       for m, v in deg.items())
     sections.append(("Degradation (the paper's Figure 6, on digits)", res["figures"]["training_curves"],
                      f"Training (thin) and test (bold) error of {', '.join(deg)} trained {epochs} epoch(s) with the "
-                     f"same recipe. Final errors measured: {lines}. Whatever these show on this run is what was "
+                     f"same recipe (lr 0.02, /10 at half and three quarters). Final errors measured: {lines}. Whatever these show on this run is what was "
                      f"measured; the paper's gap needs longer training on CIFAR-10 (lesson 06)."))
     table_md = ["| model | input | parameters | multiply-adds (tinyres) | paper |", "|---|---|---:|---:|---:|"]
     table_md += [f"| {r['model']} | {r['input']} | {r['params']:,} | {format_count(r['madds'])} | {r['paper_madds']} |"

@@ -1,0 +1,194 @@
+"""Training-step and evaluation speed of tinyres vs PyTorch, side by side in one run.
+
+    python benchmarks/train_step.py                       # ResNet-20 and ResNet-56, batch 128, CPU
+    python benchmarks/train_step.py --device cuda         # CuPy vs PyTorch CUDA
+    python benchmarks/train_step.py --models resnet20 --steps 10 --no-memory
+
+The two frameworks run the same network (weights copied) on the same batch, alternating
+step by step so that machine noise hits both alike. Prints the median and min-max of N
+timed steps after warm-up, images/s, tinyres/PyTorch ratio, achieved GFLOP/s (2 FLOPs per
+multiply-add; a training step counted as 3x the forward) and its fraction of this machine's
+measured float32 GEMM rate; then the peak memory of each framework's step, each measured
+in a fresh process. PyTorch is optional: without it only tinyres is timed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))     # torch_nets: the PyTorch reference networks
+
+
+def gemm_peak(device="cpu", n=2048, reps=5):
+    """Measured float32 GEMM rate (GFLOP/s) of this machine's BLAS (or the GPU's)."""
+    if device.startswith("cuda"):
+        import cupy as cp
+        a = cp.random.standard_normal((n, n), dtype=cp.float32)
+        (a @ a).sum().item()
+        t = time.perf_counter()
+        for _ in range(reps):
+            c = a @ a
+        c.sum().item()
+        return 2 * n ** 3 * reps / (time.perf_counter() - t) / 1e9
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    a @ a
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        a @ a
+        times.append(time.perf_counter() - t)
+    return 2 * n ** 3 / min(times) / 1e9
+
+
+def build(name, device, batch, want_torch=True):
+    import tinyres as tr
+    import tinyres.functional as F
+    from tinyres import models
+    tr.manual_seed(0)
+    model = models.get_model(name).to(device)
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((batch, 3, 32, 32)).astype("float32")
+    y0 = rng.integers(0, 10, batch)
+    x, y = tr.tensor(x0, device=device), tr.tensor(y0, device=device)
+    opt = tr.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+
+    def ours_train():
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def ours_eval():
+        with tr.no_grad():
+            out = model(x)
+        return float(tr.backend.to_numpy(out.data[0, 0]))
+
+    fns = {"tinyres": (ours_train, ours_eval, model)}
+    if want_torch:
+        try:
+            import torch
+            import torch_nets
+        except ImportError:
+            return fns
+        ref = torch_nets.TorchCifarResNet(int(name[6:])).float()
+        ref.load_state_dict({k: torch.tensor(np.asarray(tr.backend.to_numpy(v))) for k, v in model.state_dict().items()})
+        tdev = "cuda" if device.startswith("cuda") else "cpu"
+        ref = ref.to(tdev)
+        xt, yt = torch.tensor(x0, device=tdev), torch.tensor(y0, device=tdev)
+        topt = torch.optim.SGD(ref.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+
+        def torch_train():
+            ref.train()
+            loss = torch.nn.functional.cross_entropy(ref(xt), yt)
+            topt.zero_grad()
+            loss.backward()
+            topt.step()
+            return loss.item()
+
+        def torch_eval():
+            ref.eval()
+            with torch.no_grad():
+                return ref(xt)[0, 0].item()
+        fns["pytorch"] = (torch_train, torch_eval, ref)
+    return fns
+
+
+def time_side_by_side(fns, which, steps, warmup):
+    idx = 0 if which == "train" else 1
+    for _ in range(warmup):
+        for f in fns.values():
+            f[idx]()
+    if which == "eval":
+        fns["tinyres"][2].eval()
+    samples = {k: [] for k in fns}
+    for _ in range(steps):
+        for k, f in fns.items():
+            t = time.perf_counter()
+            f[idx]()
+            samples[k].append(time.perf_counter() - t)
+    fns["tinyres"][2].train()
+    return samples
+
+
+def memory_child(name, framework, device, batch, steps):
+    """Run in a fresh process: peak resident memory growth (MB) over the training steps.
+
+    VmHWM (the high-water mark) is read from /proc: unlike getrusage's ru_maxrss it starts
+    afresh at exec, so the parent's peak does not leak into the child's figure."""
+    fns = build(name, device, batch, want_torch=framework == "pytorch")
+    step = fns[framework][0]
+
+    def rss_mb():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+    def hwm_mb():
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
+    base = rss_mb()
+    for _ in range(steps):
+        step()
+    peak = hwm_mb()
+    print(json.dumps({"peak_mb": peak, "base_mb": base, "step_mb": peak - base}))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--models", default="resnet20,resnet56")
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--steps", type=int, default=15)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=2, help="PyTorch intra-op threads (BLAS threads follow the env)")
+    p.add_argument("--no-memory", dest="memory", action="store_false")
+    p.add_argument("--memory-child", nargs=2, metavar=("MODEL", "FRAMEWORK"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    try:
+        import torch
+        torch.set_num_threads(args.threads)
+    except ImportError:
+        torch = None
+    if args.memory_child:
+        memory_child(*args.memory_child, args.device, args.batch, 3)
+        return
+    from tinyres import models
+    from tinyres.inspect.summary import summary
+    peak = gemm_peak(args.device)
+    print(f"device {args.device}; measured float32 GEMM rate {peak:.0f} GFLOP/s; batch {args.batch}; "
+          f"{args.steps} timed steps after {args.warmup} warm-up, frameworks alternating; "
+          f"torch {'%s, %d threads' % (torch.__version__, args.threads) if torch else 'not installed'}")
+    for name in args.models.split(","):
+        fns = build(name, args.device, args.batch)
+        madds = summary(models.get_model(name), (3, 32, 32)).total_madds * args.batch
+        for which, flops in (("train", 3 * 2 * madds), ("eval", 2 * madds)):
+            s = time_side_by_side(fns, which, args.steps, args.warmup)
+            med = {k: statistics.median(v) for k, v in s.items()}
+            for k, v in s.items():
+                ratio = f"  {med[k] / med['pytorch']:.2f}x PyTorch" if "pytorch" in med and k != "pytorch" else ""
+                print(f"{name:>9} {which:<5} {k:<8} median {1000 * med[k]:7.1f} ms (min {1000 * min(v):7.1f}, "
+                      f"max {1000 * max(v):7.1f})  {args.batch / med[k]:7.0f} img/s  "
+                      f"{flops / med[k] / 1e9:6.1f} GFLOP/s = {100 * flops / med[k] / 1e9 / peak:4.1f}% of GEMM{ratio}")
+        if args.memory:
+            mem = {}
+            for fw in fns:
+                out = subprocess.run([sys.executable, __file__, "--memory-child", name, fw, "--device", args.device,
+                                      "--batch", str(args.batch), "--threads", str(args.threads)],
+                                     capture_output=True, text=True, check=True)
+                mem[fw] = json.loads(out.stdout.strip().splitlines()[-1])
+            line = "  ".join(f"{fw}: +{m['step_mb']:.0f} MB over the model (peak RSS {m['peak_mb']:.0f} MB)"
+                             for fw, m in mem.items())
+            ratio = (f"  ratio {mem['tinyres']['step_mb'] / mem['pytorch']['step_mb']:.2f}x"
+                     if "pytorch" in mem else "")
+            print(f"{name:>9} peak memory of a training step, fresh process each: {line}{ratio}")
+
+
+if __name__ == "__main__":
+    main()
