@@ -5,6 +5,7 @@ reference computes every output element by an explicit loop over its window, and
 backward scatters the upstream gradient element by element.
 """
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 
 import tinyres as tr
@@ -154,3 +155,26 @@ def test_adaptive_avg_pool_matches_loops(h, w, oh, ow, seed):
     np.testing.assert_allclose(y.numpy(), y_ref, rtol=1e-12)
     y.backward(gy)
     np.testing.assert_allclose(x.grad, gx_ref, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("transposed", [True, False], ids=["transposed-conv dx", "col2im dx"])
+@pytest.mark.parametrize("chunk", [1 << 30, 300], ids=["one chunk", "many chunks"])
+def test_conv_fast_paths_match_the_reference(device, transposed, chunk, monkeypatch):
+    """Batch chunking and the transposed-convolution route for dL/dx change no result."""
+    from tinyres.ops import conv
+    rng = np.random.default_rng(0)
+    xn, wn = rng.standard_normal((5, 3, 6, 7)), rng.standard_normal((4, 3, 3, 3))
+    gy = rng.standard_normal((5, 4, 6, 7))
+
+    def run(ce, tb):
+        monkeypatch.setattr(conv, "CHUNK_ELEMENTS", ce)
+        monkeypatch.setattr(conv.Conv2d, "transposed_backward", tb)
+        x = tr.tensor(xn, requires_grad=True, device=device)
+        w = tr.tensor(wn, requires_grad=True, device=device)
+        y = F.conv2d(x, w, padding=1)
+        y.backward(tr.tensor(gy, device=device))
+        return y.numpy(), tr.backend.to_numpy(x.grad), tr.backend.to_numpy(w.grad)
+    ref = conv_reference(xn, wn, None, (1, 1), (1, 1), (1, 1), 1, gy)
+    got = run(chunk, transposed)
+    for a, b in zip(got, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -19,7 +19,8 @@ class ReLU(Function):
 
     def backward(self, gy):
         xp = backend.namespace(gy)
-        return xp.where(self.saved > 0, gy, 0.0)
+        # gy * 1[y > 0]: a multiply by the 0/1 mask is several times faster than where()
+        return gy * xp.astype(self.saved > 0, gy.dtype)
 
 
 def relu(x):
