@@ -50,10 +50,12 @@ class BatchNorm(Function):
                 rm.data = (1 - mom) * rm.data + mom * xp.reshape(mu, (-1,))
                 rv.data = (1 - mom) * rv.data + mom * xp.reshape(var, (-1,)) * (m / (m - 1))
         else:
-            xc = x - xp.reshape(self.running_mean.data, shape)
+            mu = xp.reshape(self.running_mean.data, shape)
+            xc = x - mu
             var = xp.reshape(self.running_var.data, shape)
         inv_std = 1.0 / xp.sqrt(var + self.eps)
         xhat = xc * inv_std
+        del xc
         self.saved = (xhat, inv_std, gamma)
         if gamma is None:
             return xhat
@@ -63,19 +65,24 @@ class BatchNorm(Function):
         xp = backend.namespace(gy)
         xhat, inv_std, gamma = self.saved
         axes = (0,) + tuple(range(2, gy.ndim))
-        g = gy if gamma is None else gy * xp.reshape(gamma, self._bshape(gy))
+        shape = self._bshape(gy)
+        m = gy.size // gy.shape[1]
+        # per-channel sums, each one pass over the data: sum(gy) and sum(gy * xhat)
+        sum_gy = xp.sum(gy, axis=axes, keepdims=True)
+        sum_gy_xhat = xp.sum(gy * xhat, axis=axes, keepdims=True)
         gx = None
         if self.needs_input_grad[0]:
+            # g = gamma * gy;  dL/dx = inv_std * (g - mean(g) - xhat * mean(g * xhat)), written as
+            # a * gy + b * xhat + c with per-channel a, b, c (two passes instead of six)
+            a = inv_std if gamma is None else inv_std * xp.reshape(gamma, shape)
             if self.training:
-                g_mean = xp.mean(g, axis=axes, keepdims=True)
-                gxhat_mean = xp.mean(g * xhat, axis=axes, keepdims=True)
-                gx = inv_std * (g - g_mean - xhat * gxhat_mean)
+                gx = gy * a + xhat * (-a * sum_gy_xhat / m) + (-a * sum_gy / m)
             else:
-                gx = g * inv_std
+                gx = gy * a
         if not self.has_affine:
             return gx
-        ggamma = xp.sum(gy * xhat, axis=axes) if self.needs_input_grad[1] else None
-        gbeta = xp.sum(gy, axis=axes) if self.needs_input_grad[2] else None
+        ggamma = xp.reshape(sum_gy_xhat, (-1,)) if self.needs_input_grad[1] else None
+        gbeta = xp.reshape(sum_gy, (-1,)) if self.needs_input_grad[2] else None
         return gx, ggamma, gbeta
 
 
