@@ -5,7 +5,6 @@ each deletion.
     python lessons/09_ensembles.py           # ~1.5 minutes on a 2-core CPU (trains both nets first)
 """
 # %%
-import os
 from contextlib import contextmanager
 
 import matplotlib
@@ -17,7 +16,7 @@ from tinyres.data import DataLoader, digits, paper_transforms  # noqa: E402
 from tinyres.inspect.plots import colour  # noqa: E402
 from tinyres.lesson import Lesson  # noqa: E402
 from tinyres.models.blocks import BasicBlock, PlainBlock  # noqa: E402
-from tinyres.train import RECIPES, TrainConfig, evaluate, train  # noqa: E402
+from tinyres.train import evaluate  # noqa: E402
 
 L = Lesson(__file__, __doc__, [
     ("unraveled view", "풀어 본 관점", "n residual blocks = 2^n paths of different lengths from input to output"),
@@ -53,11 +52,7 @@ _, test_tf = paper_transforms(digits("train").images, 16.0, augment=False)
 test_loader = DataLoader(test_set, 500, device=a.device, transform=test_tf)
 results = {}
 for name in nets:
-    cfg = TrainConfig(**{**RECIPES["digits"], "model": name, "epochs": epochs, "milestones": (epochs // 2 + 1,),
-                         "device": a.device, "seed": a.seed, "out": os.path.join(a.out, name), "progress": not a.quick,
-                         "limit_train": 256 if a.quick else None})
-    model = train(cfg, log=lambda *x: None).model
-    model.eval()
+    model = L.train_on_digits(name, epochs)
     base = 1 - evaluate(model, test_loader)[1]
     blocks = [(n, m) for n, m in model.named_modules() if isinstance(m, (BasicBlock, PlainBlock))]
     accs = []

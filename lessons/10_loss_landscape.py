@@ -4,7 +4,6 @@ and 2-D slices of the training loss around a trained plain net and a trained Res
     python lessons/10_loss_landscape.py      # ~3 minutes on a 2-core CPU (trains both nets first)
 """
 # %%
-import os
 
 import matplotlib
 
@@ -12,12 +11,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-import tinyres as tr  # noqa: E402
 from tinyres import backend, nn  # noqa: E402
 from tinyres.data import DataLoader, digits, paper_transforms  # noqa: E402
 from tinyres.inspect.plots import colour  # noqa: E402
 from tinyres.lesson import Lesson  # noqa: E402
-from tinyres.train import RECIPES, TrainConfig, evaluate, train  # noqa: E402
+from tinyres.train import evaluate  # noqa: E402
 
 L = Lesson(__file__, __doc__, [
     ("loss landscape", "손실 지형", "the loss as a function of the weights"),
@@ -60,11 +58,7 @@ def loss_at(model, theta, dirs, coeffs):
 landscapes = {}
 for name in nets:
     L.title(f"Training {name}", f"{name} 학습")
-    cfg = TrainConfig(**{**RECIPES["digits"], "model": name, "epochs": epochs, "milestones": (epochs // 2 + 1,),
-                         "device": a.device, "seed": a.seed, "out": os.path.join(a.out, name),
-                         "progress": not a.quick, "limit_train": 256 if a.quick else None})
-    model = train(cfg, log=lambda *x: None).model
-    model.eval()
+    model = L.train_on_digits(name, epochs)
     theta = {id(p): backend.to_numpy(p.data).astype("float64") for p in model.parameters()}
     rng = np.random.default_rng(a.seed)
     d1, d2 = direction(model, rng), direction(model, rng)

@@ -6,7 +6,6 @@ import tarfile
 import numpy as np
 import pytest
 
-import tinyres as tr
 from tinyres import backend
 from tinyres.data import (DataLoader, DatasetError, RandomCrop, RandomHorizontalFlip, cifar10, digits,
                           paper_transforms)

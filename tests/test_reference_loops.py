@@ -28,7 +28,7 @@ def conv_reference(x, w, b, s, p, d, groups, gy):
     n, c, h, wd = x.shape
     cout, cg, kh, kw = w.shape
     per = cout // groups
-    ys, gx, gw = [], np.zeros_like(x), np.zeros_like(w)
+    gx, gw = np.zeros_like(x), np.zeros_like(w)
     out = {}
     for oy, ox, cells in _windows(h, wd, kh, kw, s, p, d):
         for o in range(cout):

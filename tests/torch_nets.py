@@ -1,5 +1,4 @@
 """Reference networks written in PyTorch with torchvision's structure and names (for parity tests)."""
-import torch
 from torch import nn
 from torch.nn import functional as TF
 

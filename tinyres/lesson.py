@@ -51,6 +51,17 @@ class Lesson:
     def path(self, filename):
         return os.path.join(self.args.out, filename)
 
+    def train_on_digits(self, name, epochs):
+        """Train model ``name`` with the digits recipe (256 images in --quick mode); return it in eval mode."""
+        from .train import RECIPES, TrainConfig, train
+
+        a = self.args
+        cfg = TrainConfig(**{**RECIPES["digits"], "model": name, "epochs": epochs, "milestones": (epochs // 2 + 1,),
+                             "device": a.device, "seed": a.seed, "out": os.path.join(a.out, name),
+                             "progress": not a.quick, "limit_train": 256 if a.quick else None})
+        model = train(cfg, log=lambda *x: None).model
+        return model.eval()
+
     def _print_glossary(self):
         print(f"[{self.name}] glossary / 용어")
         width = max(len(en) for en, _, _ in self.glossary)

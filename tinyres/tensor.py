@@ -10,7 +10,6 @@ After backward the graph is freed (saved arrays dropped) unless
 from __future__ import annotations
 
 import threading
-import weakref
 from contextlib import contextmanager
 
 from . import backend
