@@ -7,16 +7,16 @@ import sys
 
 def _demo(args):
     """Gradient at the input of a deep plain stack vs a residual stack, and a gradient check."""
-    import numpy as np
+    import math
 
     import tinyres as tr
     import tinyres.functional as F
+    from tinyres.inspect.gradflow import grad_norm
 
-    tr.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
+    rng = tr.backend.generator(args.seed)
     c, depth = 8, args.depth
     x0 = rng.standard_normal((8, c, 8, 8))
-    weights = [rng.standard_normal((c, c, 3, 3)) * np.sqrt(2.0 / (9 * c)) * 0.5 for _ in range(depth)]
+    weights = [rng.standard_normal((c, c, 3, 3)) * math.sqrt(2.0 / (9 * c)) * 0.5 for _ in range(depth)]
 
     def run(residual):
         x = tr.tensor(x0, requires_grad=True, device=args.device)
@@ -26,8 +26,7 @@ def _demo(args):
             h = F.residual_add(f, h) if residual else f
         h.retain_grad()
         F.mean(h * h).backward()
-        norm = lambda g: float(np.linalg.norm(tr.backend.to_numpy(g)))  # noqa: E731
-        return norm(x.grad) / norm(h.grad)
+        return grad_norm(x.grad) / grad_norm(h.grad)
 
     plain, resid = run(False), run(True)
     print(f"tinyres demo: {depth} conv+ReLU layers (He init scaled by 0.5), 8 images of 8x8, on {args.device}")
