@@ -86,6 +86,12 @@ def main():
     p.add_argument("--set", default="cifar", choices=["cifar", "resnet50", "all"])
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
+    from tinyres import backend
+    try:
+        args.device = backend.parse_device(args.device)
+    except backend.DeviceError as exc:
+        print(f"skipped: {exc}")
+        return
     try:
         import torch
         torch.set_num_threads(args.threads)

@@ -151,6 +151,12 @@ def main(argv=None):
     p.add_argument("--no-memory", dest="memory", action="store_false")
     p.add_argument("--memory-child", nargs=2, metavar=("MODEL", "FRAMEWORK"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    from tinyres import backend
+    try:
+        args.device = backend.parse_device(args.device)
+    except backend.DeviceError as exc:
+        print(f"skipped: {exc}")
+        return
     try:
         import torch
         torch.set_num_threads(args.threads)
