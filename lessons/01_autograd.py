@@ -1,6 +1,6 @@
 """Lesson 01 - autograd: tensors, the graph, the chain rule, and checking a gradient.
 
-    python lessons/01_autograd.py            # ~10 s on a laptop CPU
+    python lessons/01_autograd.py            # seconds on a laptop CPU
     python lessons/01_autograd.py --lang ko
 
 Builds a small computation by hand, walks the graph backward, compares autograd with the

@@ -45,12 +45,13 @@ if len(plain) >= 2 and len(resid) >= 2:
     L.result(f"training error, {plain[-1]} minus {plain[0]}", f"{100 * p_gap:+.2f} points")
     L.result(f"training error, {resid[-1]} minus {resid[0]}", f"{100 * r_gap:+.2f} points")
     if p_gap > 0 and r_gap <= p_gap:
-        L.say("Measured here: the deeper plain net trains WORSE than the shallower one (the degradation problem), "
-              "while depth helps the residual net at least as much. This is training error, so it is not "
-              "overfitting: the deeper plain net simply fails to optimise as well.",
-              "여기서 측정한 결과: 더 깊은 평범한 신경망이 얕은 것보다 학습이 더 나쁘고(성능 저하 문제), 잔차 신경망은 "
-              "깊이의 이득을 그 이상 얻습니다. 학습 오차이므로 과적합이 아니라, 깊은 평범한 신경망이 최적화를 잘 "
-              "못하는 것입니다.")
+        L.say(f"Measured here: the deeper plain net trains WORSE than the shallower one by {100 * p_gap:.1f} "
+              f"points of training error (the degradation problem), while for the residual nets the difference is "
+              f"{100 * r_gap:+.1f} points. This is training error, so it is not overfitting: the deeper plain net "
+              f"simply fails to optimise as well.",
+              f"여기서 측정한 결과: 더 깊은 평범한 신경망의 학습 오차가 얕은 것보다 {100 * p_gap:.1f}%p 더 나쁩니다"
+              f"(성능 저하 문제). 잔차 신경망들의 차이는 {100 * r_gap:+.1f}%p입니다. 학습 오차이므로 과적합이 아니라, "
+              f"깊은 평범한 신경망이 최적화를 잘 못하는 것입니다.")
     else:
         L.say("Measured here, the deeper plain net did not train worse than the shallower one. With this little "
               "data or this few epochs the gap can be hidden by noise; train longer (--epochs) or on CIFAR-10 "

@@ -2,7 +2,7 @@
 single blocks from a trained ResNet and a trained plain net and measure test accuracy after
 each deletion.
 
-    python lessons/09_ensembles.py           # ~1.5 minutes on a 2-core CPU (trains both nets first)
+    python lessons/09_ensembles.py           # ~1 minute on a 2-core CPU (trains both nets first)
 """
 # %%
 from contextlib import contextmanager

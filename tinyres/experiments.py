@@ -63,7 +63,7 @@ def gradient_flow(model_names, steps=(0, 100), data="digits", root=None, batch_s
                                 title=None if batch_norm else "Gradient norm per layer, no batch norm").path]
     for name, t in traces.items():
         if t["residual"]:
-            for s in (min(steps), last):
+            for s in sorted({min(steps), last}):
                 figures.append(plot_residual_split(t, os.path.join(out, f"residual_split_{name}_step{s}{suffix}.png"),
                                                    s).path)
     figures.append(plot_norm_history(traces, os.path.join(out, f"norm_history{suffix}.png")).path)
