@@ -49,6 +49,9 @@ def test_resume_mid_epoch_is_bitwise_identical(tmp_path):
     for k in a:
         np.testing.assert_array_equal(a[k], b[k], err_msg=k)
     assert resumed.test_error == straight.test_error
+    assert resumed.train_error == straight.train_error      # the interrupted epoch's metrics stay whole
+    assert [r["train_error"] for r in resumed.rows if r["kind"] == "epoch"] == \
+        [r["train_error"] for r in straight.rows if r["kind"] == "epoch"]
 
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):

@@ -269,7 +269,7 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
     result = TrainResult(position["epoch"], iteration, None, None, None, rows, checkpoint=ckpt_path, model=model)
     model.train()
     # running sums [loss, wrong, n] since the last iteration row, and since the epoch began
-    window, epoch_sums = [0.0, 0, 0], [0.0, 0, 0]
+    window, epoch_sums = [0.0, 0, 0], list(position.get("epoch_sums", [0.0, 0, 0]))
 
     def record(kind, epoch):
         sums = epoch_sums if kind == "epoch" else window
@@ -330,7 +330,8 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
                 f"test loss {row['test_loss']:.4f} err {100 * row['test_error']:.2f}%  ({row['seconds']:.0f}s)")
             if iteration >= total_iterations:
                 break
-    except _Stop:
+    except _Stop:      # mid-epoch: keep the epoch's running sums so its metrics row stays whole
+        position["epoch_sums"] = epoch_sums
         _save_checkpoint(ckpt_path, model, optimizer, scheduler, position, rows, cfg)
         _write_metrics(cfg.out, rows, cfg)
         log(f"\ninterrupted after iteration {iteration}: saved {ckpt_path}; continue with --resume")
