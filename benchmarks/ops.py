@@ -86,11 +86,9 @@ def main():
     p.add_argument("--set", default="cifar", choices=["cifar", "resnet50", "all"])
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
-    from tinyres import backend
-    try:
-        args.device = backend.parse_device(args.device)
-    except backend.DeviceError as exc:
-        print(f"skipped: {exc}")
+    from _common import device_or_skip
+    args.device = device_or_skip(args.device)
+    if args.device is None:
         return
     try:
         import torch

@@ -151,11 +151,9 @@ def main(argv=None):
     p.add_argument("--no-memory", dest="memory", action="store_false")
     p.add_argument("--memory-child", nargs=2, metavar=("MODEL", "FRAMEWORK"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    from tinyres import backend
-    try:
-        args.device = backend.parse_device(args.device)
-    except backend.DeviceError as exc:
-        print(f"skipped: {exc}")
+    from _common import device_or_skip
+    args.device = device_or_skip(args.device)
+    if args.device is None:
         return
     try:
         import torch
