@@ -13,7 +13,7 @@ from .. import functional as F
 from .. import nn
 
 __all__ = ["BasicBlock", "Bottleneck", "PlainBlock", "PlainBottleneck", "PreActBlock", "PreActBottleneck",
-           "conv3x3", "conv1x1", "make_shortcut"]
+           "conv3x3", "conv1x1", "make_shortcut", "make_stage"]
 
 
 def conv3x3(cin, cout, stride=1):
@@ -47,6 +47,14 @@ def make_shortcut(cin, cout, stride, option, batch_norm=True, preact=False):
     if preact:      # pre-activation blocks project the already normalised input: no BN after
         return nn.Sequential(conv1x1(cin, cout, stride))
     return nn.Sequential(conv1x1(cin, cout, stride), _norm(cout, batch_norm))
+
+
+def make_stage(block, inplanes, planes, blocks, stride, **kw):
+    """``blocks`` blocks, the first with ``stride``; returns (Sequential, output channels)."""
+    layers = [block(inplanes, planes, stride, **kw)]
+    out = planes * block.expansion
+    layers += [block(out, planes, 1, **kw) for _ in range(1, blocks)]
+    return nn.Sequential(*layers), out
 
 
 class BasicBlock(nn.Module):

@@ -8,7 +8,7 @@ average pool -> fc. Each block has two 3x3 convs, so depth = 6n + 2. Shortcut op
 from __future__ import annotations
 
 from .. import nn
-from .blocks import BasicBlock, PlainBlock, PreActBlock
+from .blocks import BasicBlock, PlainBlock, PreActBlock, make_stage
 from .resnet import init_weights, zero_init_last_bn
 
 __all__ = ["CifarResNet", "cifar_resnet", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
@@ -45,10 +45,8 @@ class CifarResNet(nn.Module):
             zero_init_last_bn(self)
 
     def _make_layer(self, block, planes, blocks, stride, kw):
-        layers = [block(self.inplanes, planes, stride, **kw)]
-        self.inplanes = planes
-        layers += [block(planes, planes, 1, **kw) for _ in range(1, blocks)]
-        return nn.Sequential(*layers)
+        stage, self.inplanes = make_stage(block, self.inplanes, planes, blocks, stride, **kw)
+        return stage
 
     def forward(self, x):
         x = self.conv1(x)

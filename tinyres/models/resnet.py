@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import nn
-from .blocks import BasicBlock, Bottleneck, PlainBlock, PlainBottleneck
+from .blocks import BasicBlock, Bottleneck, PlainBlock, PlainBottleneck, make_stage
 
 __all__ = ["ResNet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "plain18", "plain34",
            "init_weights", "zero_init_last_bn"]
@@ -52,10 +52,8 @@ class ResNet(nn.Module):
             zero_init_last_bn(self)
 
     def _make_layer(self, block, planes, blocks, stride, kw):
-        layers = [block(self.inplanes, planes, stride, **kw)]
-        self.inplanes = planes * block.expansion
-        layers += [block(self.inplanes, planes, 1, **kw) for _ in range(1, blocks)]
-        return nn.Sequential(*layers)
+        stage, self.inplanes = make_stage(block, self.inplanes, planes, blocks, stride, **kw)
+        return stage
 
     def forward(self, x):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
