@@ -32,7 +32,7 @@ __all__ = [
     "namespace", "device_of", "device_name", "parse_device", "namespace_for",
     "to_device", "to_numpy", "from_numpy", "asarray", "default_device",
     "get_default_dtype", "set_default_dtype", "manual_seed", "rng", "generator", "host_random",
-    "is_floating", "DeviceError",
+    "is_floating", "is_array", "dtype_name", "resolve_dtype", "SUPPORTED_DTYPES", "DeviceError",
 ]
 
 GPU_INSTALL_HINT = 'pip install "tinyres[gpu]"  (CuPy for CUDA 12) on a machine with an NVIDIA GPU'
@@ -167,38 +167,62 @@ def asarray(data, *, dtype=None, device=None):
 
     Arrays of a supported backend stay where they are unless ``device`` is given.
     Python floats (and lists of them) become the default dtype, like torch.tensor.
+    Data of a dtype outside :data:`SUPPORTED_DTYPES` (complex, strings, objects) is refused.
     """
-    if _is_backend_array(data):
+    if is_array(data):
         x = data if device is None else to_device(data, device)
     else:
         host = _np.asarray(data)
         if dtype is None and host.dtype.kind == "f" and not isinstance(data, _np.ndarray):
             host = host.astype(get_default_dtype())
-        if host.dtype.kind not in "biuf":
-            raise TypeError(f"cannot make a tensor from data of dtype {host.dtype}")
-        x = from_numpy(host, device)
+        x = host
+    if dtype_name(x.dtype) not in SUPPORTED_DTYPES:
+        raise TypeError(f"cannot make a tensor from data of dtype {dtype_name(x.dtype)}; "
+                        f"supported dtypes: {', '.join(SUPPORTED_DTYPES)}")
+    if not is_array(data):
+        x = from_numpy(x, device)
     if dtype is not None:
         xp = namespace(x)
-        dt = _resolve_dtype(xp, dtype)
+        dt = resolve_dtype(xp, dtype)
         if x.dtype != dt:
             x = xp.astype(x, dt)
     return x
 
 
-def _is_backend_array(x):
+#: what a tensor may hold: real numbers and booleans (no complex, strings or objects)
+SUPPORTED_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64",
+                    "uint8", "uint16", "uint32", "uint64", "bool")
+
+
+def is_array(x) -> bool:
+    """True for an array of a supported backend (NumPy, CuPy, array_api_strict), not for lists,
+    scalars or Tensors."""
     return (array_api_compat.is_numpy_array(x) or array_api_compat.is_cupy_array(x)
             or (hasattr(x, "__array_namespace__")
                 and array_api_compat.is_array_api_strict_namespace(x.__array_namespace__())))
 
 
-def _resolve_dtype(xp, dtype):
+def dtype_name(dtype) -> str:
+    """The plain name of a dtype of any backend ("float32", "int64", ...); names pass through."""
     if isinstance(dtype, str):
-        return getattr(xp, dtype)
-    name = getattr(dtype, "__name__", None) or str(dtype)
-    name = name.replace("array_api_strict.", "").replace("dtype(", "").strip("')\"")
-    if hasattr(xp, name):
-        return getattr(xp, name)
-    return dtype
+        return dtype
+    if isinstance(dtype, type):             # numpy.float32 and the like
+        return dtype.__name__
+    name = getattr(dtype, "name", None)     # NumPy / CuPy dtypes
+    if not isinstance(name, str):
+        name = str(dtype)                   # array_api_strict: "array_api_strict.float32"
+    return name.rsplit(".", 1)[-1]
+
+
+def resolve_dtype(xp, dtype):
+    """``dtype`` (a name or a dtype object of any backend) as a dtype of namespace ``xp``.
+
+    Raises ValueError naming the supported dtypes for anything else ("float99", complex, ...).
+    """
+    name = dtype_name(dtype)
+    if name not in SUPPORTED_DTYPES or not hasattr(xp, name):
+        raise ValueError(f"unsupported dtype {dtype!r}; supported dtypes: {', '.join(SUPPORTED_DTYPES)}")
+    return getattr(xp, name)
 
 
 def is_floating(x) -> bool:

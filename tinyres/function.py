@@ -20,10 +20,10 @@ class OpError(ValueError):
 
 
 def as_tensor(x, like: Tensor | None = None) -> Tensor:
-    """Tensors pass through; Python scalars become 0-d tensors of ``like``'s dtype and device."""
+    """Tensors pass through; Python numbers become 0-d tensors of ``like``'s dtype and device."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (int, float)) and like is not None:
+    if like is not None:
         xp = like.xp
         return Tensor(xp.asarray(x, dtype=like.dtype, device=backend.device_of(like.data)))
     return Tensor(backend.asarray(x))
@@ -47,6 +47,10 @@ class Function:
             cls.op_name = cls.__name__.lower()
 
     def __call__(self, *inputs: Tensor) -> Tensor:
+        for i, t in enumerate(inputs):   # the public ops name the argument; this catches the rest
+            if not isinstance(t, Tensor):
+                raise OpError(f"{self.op_name}: input {i} must be a Tensor, got {type(t).__name__}; "
+                              f"wrap data with tinyres.tensor(...)")
         check_same_device(self.op_name, inputs)
         self.needs_input_grad = tuple(t.requires_grad for t in inputs)
         self.saved = None

@@ -26,7 +26,7 @@ class CheckpointError(ValueError):
 def _host(value):
     if isinstance(value, Tensor):
         value = value.data
-    if backend._is_backend_array(value):
+    if backend.is_array(value):
         return backend.to_numpy(value)
     array = np.asarray(value)
     if array.dtype == object:

@@ -247,7 +247,7 @@ def _ops():
 
 
 def _dtype_name(dt):
-    return str(dt).replace("array_api_strict.", "")
+    return backend.dtype_name(dt)
 
 
 class _HookHandle:

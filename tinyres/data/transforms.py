@@ -55,7 +55,7 @@ class Normalize:
     def __call__(self, x, rng=None):
         key = (backend.device_name(x), str(x.dtype))
         if key not in self._on:   # moved to the device once, not per batch
-            dt = str(x.dtype).split(".")[-1]
+            dt = backend.dtype_name(x.dtype)
             self._on[key] = tuple(None if a is None else backend.from_numpy(a.astype(dt)[None], key[0])
                                   for a in (self.mean, self.std))
         mean, std = self._on[key]

@@ -77,7 +77,7 @@ def gradcheck(fn, inputs, *, seed=0, raise_on_fail=True, eps=None, atol=None, rt
     if not checked:
         raise ValueError("gradcheck: no input requires grad")
     for i in checked:
-        if str(inputs[i].dtype).split(".")[-1] != "float64":
+        if backend.dtype_name(inputs[i].dtype) != "float64":
             raise ValueError(f"gradcheck: input {i} is {inputs[i].dtype}; finite differences need float64")
 
     out = fn(*inputs)

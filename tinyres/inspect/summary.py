@@ -82,7 +82,7 @@ def summary(model, input_size=(3, 32, 32), device=None, model_name=None) -> Summ
             rows.append(LayerRow(name, type(m).__name__, out.shape[1:], own, multiply_adds(m, out.shape)))
         handles.append(module.register_forward_hook(hook))
     was_training = model.training
-    dtype = next((str(p.dtype).split(".")[-1] for p in model.parameters()), None)
+    dtype = next((backend.dtype_name(p.dtype) for p in model.parameters()), None)
     x = backend.host_random((1,) + tuple(input_size), dtype=dtype, device=device, generator=backend.generator(0))
     from ..tensor import Tensor
     try:

@@ -34,7 +34,7 @@ def calculate_gain(nonlinearity: str, a: float = 0.0) -> float:
 
 
 def _fill(t, kind, **kw):
-    dtype = str(t.dtype).split(".")[-1]
+    dtype = backend.dtype_name(t.dtype)
     t.data = backend.host_random(t.shape, kind, dtype=dtype, device=t.device, **kw)
     return t
 

@@ -213,8 +213,8 @@ class Module:
                 continue
             value = state[key]
             value = value.data if isinstance(value, Tensor) else value
-            dtype = str(t.dtype).split(".")[-1]
-            array = backend.asarray(backend.to_numpy(value) if backend._is_backend_array(value) else value,
+            dtype = backend.dtype_name(t.dtype)
+            array = backend.asarray(backend.to_numpy(value) if backend.is_array(value) else value,
                                     dtype=dtype, device=t.device)
             if tuple(array.shape) != t.shape:
                 wrong.append(f"{key}: checkpoint {tuple(array.shape)}, model {t.shape}")

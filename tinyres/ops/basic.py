@@ -7,12 +7,14 @@ so dL/dx sums dL/dy over the broadcast axes (:func:`unbroadcast`).
 from __future__ import annotations
 
 import math
+from numbers import Integral
 
 import array_api_extra as xpx
 
 from .. import backend
 from ..function import Function, OpError, as_tensor
 from ..tensor import Tensor
+from . import _checks as check
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "matmul", "reshape", "flatten",
            "transpose", "sum", "mean", "getitem", "pad", "cat", "to_device", "astype", "unbroadcast"]
@@ -34,9 +36,13 @@ def unbroadcast(g, shape):
 
 
 def _binary(fn_cls, a, b):
+    """Two Tensors, or a Tensor and a Python number (made a 0-d tensor of the other's dtype)."""
+    op = fn_cls.op_name
     if not isinstance(a, Tensor):
-        a = as_tensor(a, like=b)
-    b = as_tensor(b, like=a)
+        check.tensor(b, op, "other")
+        a = as_tensor(check.number(a, op, "input"), like=b)
+    elif not isinstance(b, Tensor):
+        b = as_tensor(check.number(b, op, "other"), like=a)
     return fn_cls()(a, b)
 
 
@@ -157,20 +163,24 @@ def div(a, b):
 
 
 def neg(x):
+    check.tensor(x, "neg")
     return Neg()(x)
 
 
 def pow(x, p):
-    if not isinstance(p, (int, float)):
+    check.tensor(x, "pow")
+    if isinstance(p, bool) or not isinstance(p, (int, float)):
         raise OpError(f"pow: exponent must be a Python number, got {type(p).__name__}")
     return Pow(p)(x)
 
 
 def exp(x):
+    check.tensor(x, "exp")
     return Exp()(x)
 
 
 def log(x):
+    check.tensor(x, "log")
     return Log()(x)
 
 
@@ -192,6 +202,7 @@ class MatMul(Function):
 
 
 def matmul(a, b):
+    check.tensors("matmul", input=a, other=b)
     if a.ndim < 2 or b.ndim < 2:
         raise OpError(f"matmul: both operands need at least 2 dimensions, got shapes {a.shape} and {b.shape}")
     if a.shape[-1] != b.shape[-2]:
@@ -216,7 +227,15 @@ class Reshape(Function):
 
 
 def reshape(x, shape):
+    check.tensor(x, "reshape")
+    if isinstance(shape, Integral):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or not all(isinstance(s, Integral) and not isinstance(s, bool)
+                                                       for s in shape):
+        raise OpError(f"reshape: shape must be a sequence of ints, got {shape!r}")
     shape = tuple(int(s) for s in shape)
+    if any(s < -1 for s in shape):
+        raise OpError(f"reshape: invalid size in shape {shape}")
     known = math.prod(s for s in shape if s != -1)
     if shape.count(-1) > 1 or (shape.count(-1) == 0 and known != x.size) or \
             (shape.count(-1) == 1 and (known == 0 or x.size % known)):
@@ -226,7 +245,9 @@ def reshape(x, shape):
 
 def flatten(x, start_dim: int = 1):
     """Merge the dimensions from ``start_dim`` on (default: keep the batch dimension)."""
-    return reshape(x, x.shape[:start_dim] + (-1,))
+    check.tensor(x, "flatten")
+    start = check.axis(start_dim, max(x.ndim, 1), "flatten", "start_dim")
+    return reshape(x, x.shape[:start] + (-1,))
 
 
 class Transpose(Function):
@@ -244,18 +265,16 @@ class Transpose(Function):
 
 
 def transpose(x, axes=None):
-    axes = tuple(range(x.ndim))[::-1] if axes is None else tuple(a % x.ndim for a in axes)
+    check.tensor(x, "transpose")
+    if axes is None:
+        axes = tuple(range(x.ndim))[::-1]
+    elif len(tuple(axes)) != x.ndim:
+        raise OpError(f"transpose: axes {tuple(axes)} must list each of the {x.ndim} axes of shape {x.shape} once")
+    else:
+        axes = tuple(check.axis(a, x.ndim, "transpose") for a in axes)
     if sorted(axes) != list(range(x.ndim)):
         raise OpError(f"transpose: axes {axes} are not a permutation of the {x.ndim} axes of shape {x.shape}")
     return Transpose(axes)(x)
-
-
-def _normalise_axes(axis, ndim):
-    if axis is None:
-        return tuple(range(ndim))
-    if isinstance(axis, int):
-        axis = (axis,)
-    return tuple(sorted(a % ndim for a in axis))
 
 
 class Sum(Function):
@@ -288,11 +307,13 @@ class Mean(Sum):
 
 
 def sum(x, axis=None, keepdims=False):
-    return Sum(_normalise_axes(axis, x.ndim), keepdims)(x)
+    check.tensor(x, "sum")
+    return Sum(check.axes(axis, x.ndim, "sum"), keepdims)(x)
 
 
 def mean(x, axis=None, keepdims=False):
-    return Mean(_normalise_axes(axis, x.ndim), keepdims)(x)
+    check.tensor(x, "mean")
+    return Mean(check.axes(axis, x.ndim, "mean"), keepdims)(x)
 
 
 class GetItem(Function):
@@ -313,6 +334,7 @@ class GetItem(Function):
 
 
 def getitem(x, index):
+    check.tensor(x, "getitem")
     if not isinstance(index, tuple):
         index = (index,)
     if not all(isinstance(i, (int, slice)) or i is Ellipsis for i in index):
@@ -338,6 +360,10 @@ class Pad(Function):
 
 def pad(x, pad, value=0.0):
     """Pad like torch.nn.functional.pad: ``pad`` lists (left, right) pairs from the LAST axis."""
+    check.tensor(x, "pad")
+    if not isinstance(pad, (tuple, list)) or not all(isinstance(p, Integral) and not isinstance(p, bool)
+                                                     for p in pad):
+        raise OpError(f"pad: pad must be a sequence of ints, got {pad!r}")
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise OpError(f"pad: expected pairs for at most {x.ndim} axes, got {pad}")
     if any(int(p) < 0 for p in pad):
@@ -369,10 +395,16 @@ class Cat(Function):
 
 
 def cat(tensors, axis=0):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
+        raise OpError(f"cat: tensors must be a list or tuple of Tensors, got {type(tensors).__name__}")
     tensors = list(tensors)
     if not tensors:
         raise OpError("cat: needs at least one tensor")
-    axis = axis % tensors[0].ndim
+    for i, t in enumerate(tensors):
+        check.tensor(t, "cat", f"tensors[{i}]")
+    if tensors[0].ndim == 0:
+        raise OpError("cat: zero-dimensional tensors cannot be concatenated")
+    axis = check.axis(axis, tensors[0].ndim, "cat")
     ref = tensors[0].shape
     for t in tensors[1:]:
         if t.ndim != len(ref) or any(a != b for i, (a, b) in enumerate(zip(t.shape, ref)) if i != axis):
@@ -397,6 +429,7 @@ class ToDevice(Function):
 
 
 def to_device(x, device):
+    check.tensor(x, "to_device")
     return ToDevice(backend.parse_device(device))(x)
 
 
@@ -408,11 +441,16 @@ class AsType(Function):
 
     def forward(self, x):
         self.in_dtype = x.dtype
-        return backend.asarray(x, dtype=self.dtype)
+        return backend.namespace(x).astype(x, self.dtype)
 
     def backward(self, gy):
         return backend.namespace(gy).astype(gy, self.in_dtype)
 
 
 def astype(x, dtype):
-    return AsType(dtype)(x)
+    check.tensor(x, "astype")
+    try:
+        dt = backend.resolve_dtype(x.xp, dtype)
+    except ValueError as exc:
+        raise OpError(f"astype: {exc}") from None
+    return AsType(dt)(x)
