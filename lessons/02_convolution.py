@@ -15,7 +15,7 @@ import tinyres.functional as F  # noqa: E402
 from tinyres.data import digits  # noqa: E402
 from tinyres.inspect import summary  # noqa: E402
 from tinyres.lesson import Lesson  # noqa: E402
-from tinyres.ops.conv import im2col  # noqa: E402
+from tinyres.ops.im2col import im2col  # noqa: E402
 
 L = Lesson(__file__, __doc__, [
     ("convolution", "합성곱", "the same small filter applied at every position"),

@@ -161,13 +161,13 @@ def test_adaptive_avg_pool_matches_loops(h, w, oh, ow, seed):
 @pytest.mark.parametrize("chunk", [1 << 30, 300], ids=["one chunk", "many chunks"])
 def test_conv_fast_paths_match_the_reference(device, transposed, chunk, monkeypatch):
     """Batch chunking and the transposed-convolution route for dL/dx change no result."""
-    from tinyres.ops import conv
+    from tinyres.ops import conv, im2col
     rng = np.random.default_rng(0)
     xn, wn = rng.standard_normal((5, 3, 6, 7)), rng.standard_normal((4, 3, 3, 3))
     gy = rng.standard_normal((5, 4, 6, 7))
 
     def run(ce, tb):
-        monkeypatch.setattr(conv, "CHUNK_ELEMENTS", ce)
+        monkeypatch.setattr(im2col, "CHUNK_ELEMENTS", ce)
         monkeypatch.setattr(conv.Conv2d, "transposed_backward", tb)
         x = tr.tensor(xn, requires_grad=True, device=device)
         w = tr.tensor(wn, requires_grad=True, device=device)

@@ -1,8 +1,9 @@
-"""ReLU."""
+"""ReLU and dropout."""
 from __future__ import annotations
 
 from .. import backend
-from ..function import Function
+from ..function import Function, OpError
+from ._checks import floating, tensor
 
 __all__ = ["relu", "dropout"]
 
@@ -24,6 +25,7 @@ class ReLU(Function):
 
 
 def relu(x):
+    tensor(x, "relu")
     return ReLU()(x)
 
 
@@ -38,7 +40,7 @@ class Dropout(Function):
         self.p = p
 
     def forward(self, x):
-        keep = backend.host_random(x.shape, "uniform", dtype=_dtype_name(x), device=backend.device_name(x))
+        keep = backend.host_random(x.shape, "uniform", dtype=backend.dtype_name(x.dtype), device=backend.device_name(x))
         xp = backend.namespace(x)
         self.saved = xp.astype(keep >= self.p, x.dtype) * (1.0 / (1.0 - self.p))
         return x * self.saved
@@ -47,15 +49,11 @@ class Dropout(Function):
         return gy * self.saved
 
 
-def _dtype_name(x):
-    return str(x.dtype).split(".")[-1]
-
-
 def dropout(x, p=0.5, training=True):
     """Zero each element with probability p during training, scaling the rest by 1/(1-p)."""
-    if not 0 <= p < 1:
-        from ..function import OpError
-        raise OpError(f"dropout: p must be in [0, 1), got {p}")
+    floating(x, "dropout")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+        raise OpError(f"dropout: p must be a number in [0, 1), got {p!r}")
     if not training or p == 0:
         return x
     return Dropout(p)(x)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function, OpError
-from ._checks import floating, rank, matching
+from ._checks import floating, matching, rank, tensor
 
 __all__ = ["linear"]
 
@@ -34,6 +34,7 @@ class Linear(Function):
 
 def linear(x, weight, bias=None):
     op = "linear"
+    tensor(bias, op, "bias", optional=True)
     rank(x, 2, op, "input", "N, in_features")
     rank(weight, 2, op, "weight", "out_features, in_features")
     floating(x, op)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import backend
 from ..function import Function, OpError
 from ..tensor import Tensor
-from ._checks import floating, rank
+from ._checks import floating, rank, tensor
 
 __all__ = ["cross_entropy", "log_softmax"]
 
@@ -19,6 +19,11 @@ def _log_softmax(z):
 class CrossEntropy(Function):
     """L = -log softmax(z)[target], averaged (or summed) over the batch.
 
+    The target's log-probability is picked by indexing, not as sum(logp * onehot): a
+    one-hot product would turn a -inf logit of another class into 0 * -inf = NaN.
+    So a -inf non-target logit costs nothing (L = 0 for z = [3, -inf], target 0, as
+    PyTorch) and a -inf target logit gives L = +inf.
+
     dL/dz = softmax(z) - onehot(target)   (per sample, divided by N for the mean).
     """
     op_name = "cross_entropy"
@@ -28,19 +33,21 @@ class CrossEntropy(Function):
 
     def forward(self, z):
         xp = backend.namespace(z)
+        n, k = z.shape
         logp = _log_softmax(z)
-        classes = xp.arange(z.shape[1], device=backend.device_of(z))
-        onehot = xp.astype(classes == xp.reshape(self.target, (-1, 1)), z.dtype)
-        self.saved = (logp, onehot)
-        losses = -xp.sum(logp * onehot, axis=1)
+        rows = xp.arange(n, dtype=xp.int64, device=backend.device_of(z))
+        losses = -xp.take(xp.reshape(logp, (-1,)), rows * k + xp.astype(self.target, xp.int64))
+        self.saved = logp
         if self.reduction == "none":
             return losses
         total = xp.sum(losses)
-        return total / z.shape[0] if self.reduction == "mean" else total
+        return total / n if self.reduction == "mean" else total
 
     def backward(self, gy):
         xp = backend.namespace(gy)
-        logp, onehot = self.saved
+        logp = self.saved
+        classes = xp.arange(logp.shape[1], device=backend.device_of(logp))
+        onehot = xp.astype(classes == xp.reshape(self.target, (-1, 1)), logp.dtype)
         g = xp.exp(logp) - onehot
         if self.reduction == "none":
             return g * xp.reshape(gy, (-1, 1))
@@ -64,17 +71,29 @@ class LogSoftmax(Function):
 
 
 def log_softmax(z):
+    """log softmax over axis 1 of (N, classes) logits."""
     rank(z, 2, "log_softmax", "input", "N, classes")
     floating(z, "log_softmax")
     return LogSoftmax()(z)
 
 
 def cross_entropy(logits, target, reduction="mean"):
-    """Cross-entropy of logits (N, K) against integer class labels target (N,)."""
+    """Cross-entropy of logits (N, K) against integer class labels target (N,).
+
+    ``target`` may be a Tensor, a list or an array of labels: it carries no gradient."""
     op = "cross_entropy"
     rank(logits, 2, op, "logits", "N, classes")
     floating(logits, op, "logits")
-    t = target.data if isinstance(target, Tensor) else backend.asarray(target, device=logits.device)
+    if isinstance(target, Tensor):
+        t = target.data
+    elif isinstance(target, (list, tuple)) or backend.is_array(target):
+        # labels as a list or array are accepted (they carry no gradient), on the logits' device
+        try:
+            t = backend.asarray(target, device=logits.device)
+        except TypeError as exc:
+            raise OpError(f"{op}: target: {exc}") from None
+    else:
+        tensor(target, op, "target")
     xp = backend.namespace(t)
     if not xp.isdtype(t.dtype, "integral"):
         raise OpError(f"{op}: target must hold integer class labels, got dtype {t.dtype}")

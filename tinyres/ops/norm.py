@@ -8,9 +8,11 @@ Forward (training), per channel over the m = N*H*W values:
 
 Backward (training): mu and var depend on every x, so with g = dL/dxhat = gy * gamma
     dL/dx = (1 / sqrt(var + eps)) * (g - mean(g) - xhat * mean(g * xhat))
-The two mean terms are the paths through mu and var. Dropping either still passes a
-check of sum(batch_norm(x)) (its true gradient is zero), which is why gradient checks
-here use a random upstream gradient.
+The two mean terms are the paths through mu and var. A check of sum(batch_norm(x))
+(upstream gradient all ones, true dL/dx zero) sees only the first: dropping mean(g)
+leaves inv_std * g != 0 and fails it, but dropping the var term removes
+xhat * mean(xhat) = 0 and still passes. That blind spot is why gradient checks here
+use a random upstream gradient (tests/test_robustness_ops.py shows both cases).
 
 Eval: mu and var are the running statistics, constants, so dL/dx = g / sqrt(var + eps).
     dL/dgamma = sum(gy * xhat),  dL/dbeta = sum(gy)   in both modes.
@@ -20,7 +22,7 @@ from __future__ import annotations
 from .. import backend
 from ..function import Function, OpError
 from ..tensor import Tensor
-from ._checks import floating, matching
+from ._checks import floating, matching, tensor
 
 __all__ = ["batch_norm"]
 
@@ -95,6 +97,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     beta of shape (C,), both or neither.
     """
     op = "batch_norm"
+    tensor(x, op)
     if x.ndim < 2:
         raise OpError(f"{op}: input must have at least 2 dimensions (N, C, ...), got shape {x.shape}")
     floating(x, op)
@@ -111,6 +114,13 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         raise OpError(f"{op}: give both running_mean and running_var, or neither")
     if not training and running_mean is None:
         raise OpError(f"{op}: eval mode (training=False) needs running_mean and running_var")
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
+        raise OpError(f"{op}: eps must be a positive number, got {eps!r}")
+    if training and running_mean is not None and (
+            isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1):
+        hint = ("; the functional op keeps no batch count, so for a cumulative average pass "
+                "momentum=1/k at the k-th batch") if momentum is None else ""
+        raise OpError(f"{op}: momentum must be a number in [0, 1], got {momentum!r}{hint}")
     if training and x.size // c < 2:
         raise OpError(f"{op}: training mode needs more than one value per channel, got input shape {x.shape}")
     fn = BatchNorm(running_mean, running_var, training, momentum, eps, weight is not None)

@@ -1,17 +1,18 @@
 """Pooling: max, average, adaptive/global average.
 
-All windows are taken as kh*kw strided slices of the padded input (the same trick as
-im2col), so forward is a max or mean over a stacked axis and backward sends each
-slice's gradient back to where the slice came from.
+All windows are taken as kh*kw strided slices of the padded input (the same slices
+as im2col, from :mod:`tinyres.ops.im2col`), so forward is a max or mean over a
+stacked axis and backward sends each slice's gradient back to where the slice came from.
+
+Every pool refuses an input with zero height or width: its windows would hold no
+element, so their mean would be NaN and their maximum padding.
 """
 from __future__ import annotations
 
-import array_api_extra as xpx
-
 from .. import backend
 from ..function import Function, OpError
-from ._checks import floating, out_size, pair, rank
-from .conv import _window
+from ._checks import floating, out_size, pair, rank, spatial
+from .im2col import pad_nchw, window, windows
 
 __all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "global_avg_pool2d"]
 
@@ -19,6 +20,7 @@ __all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "global_avg_pool2d
 def _check(x, kernel_size, stride, padding, op):
     rank(x, 4, op, "input", "N, C, H, W")
     floating(x, op)
+    spatial(x, op)
     k = pair(kernel_size, "kernel_size", op)
     s = k if stride is None else pair(stride, "stride", op)
     p = pair(padding, "padding", op)
@@ -31,18 +33,16 @@ def _check(x, kernel_size, stride, padding, op):
     return k, s, p, (ho, wo)
 
 
-def _windows(xp_padded, k, s, out_hw):
-    (kh, kw), (sh, sw), (ho, wo) = k, s, out_hw
-    return [xp_padded[:, :, _window(i, sh, ho), _window(j, sw, wo)] for i in range(kh) for j in range(kw)]
-
-
 class MaxPool2d(Function):
     """y = max over each window.
 
     Backward: the gradient of a window's output goes to the one input element that was
-    the maximum. On ties it goes to the FIRST maximal element in row-major window order
-    (PyTorch documents no tie rule; gradient checks therefore draw inputs without ties).
-    Padding counts as -inf, so it is never chosen.
+    the maximum. The maximum is always an INPUT element, never padding: padding acts as
+    -inf, so it loses to every finite input, and a window whose inputs are all -inf
+    (where padding would tie) takes its first input element. On ties the gradient goes
+    to the FIRST maximal input element in row-major window order, as PyTorch's CPU
+    kernel does (PyTorch documents no tie rule; gradient checks therefore draw inputs
+    without ties). A NaN in a window is its maximum, and gets the gradient.
     """
     op_name = "max_pool2d"
 
@@ -51,12 +51,19 @@ class MaxPool2d(Function):
 
     def forward(self, x):
         xp = backend.namespace(x)
-        (ph, pw) = self.p
-        xpad = xpx.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-float("inf")) if ph or pw else x
-        stacked = xp.stack(_windows(xpad, self.k, self.s, self.out_hw), axis=0)   # (K, N, C, Ho, Wo)
-        self.saved = xp.argmax(stacked, axis=0)
+        (ph, pw), (kh, kw), (sh, sw), (ho, wo) = self.p, self.k, self.s, self.out_hw
+        xpad = pad_nchw(x, ph, pw, -float("inf"))
+        stacked = xp.stack(windows(xpad, self.k, self.s, self.out_hw), axis=0)   # (K, N, C, Ho, Wo)
+        y = xp.max(stacked, axis=0)
+        arg = xp.argmax(stacked, axis=0)
+        if ph or pw:
+            # all-(-inf) windows tie with their padding: send them to the first element inside
+            first = [[max(0, ph - oy * sh) * kw + max(0, pw - ox * sw) for ox in range(wo)] for oy in range(ho)]
+            arg = xp.where(y == -float("inf"), xp.asarray(first, dtype=arg.dtype, device=backend.device_of(x)),
+                           arg)
+        self.saved = arg
         self.shapes = (x.shape, xpad.shape)
-        return xp.max(stacked, axis=0)
+        return y
 
     def backward(self, gy):
         xp = backend.namespace(gy)
@@ -66,7 +73,7 @@ class MaxPool2d(Function):
         gx = xp.zeros(padded_shape, dtype=gy.dtype, device=backend.device_of(gy))
         for i in range(kh):
             for j in range(kw):
-                gx[:, :, _window(i, sh, ho), _window(j, sw, wo)] += xp.where(arg == i * kw + j, gy, 0.0)
+                gx[:, :, window(i, sh, ho), window(j, sw, wo)] += xp.where(arg == i * kw + j, gy, 0.0)
         return gx[:, :, ph:ph + shape[2], pw:pw + shape[3]]
 
 
@@ -81,14 +88,13 @@ class AvgPool2d(Function):
         self.k, self.s, self.p, self.out_hw = k, s, p, out_hw
 
     def forward(self, x):
-        (ph, pw) = self.p
-        xpad = xpx.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
+        xpad = pad_nchw(x, *self.p)
         self.shapes = (x.shape, xpad.shape, x.dtype)
-        windows = _windows(xpad, self.k, self.s, self.out_hw)
-        total = windows[0]
-        for w in windows[1:]:
+        parts = windows(xpad, self.k, self.s, self.out_hw)
+        total = parts[0]
+        for w in parts[1:]:
             total = total + w
-        return total / len(windows)
+        return total / len(parts)
 
     def backward(self, gy):
         xp = backend.namespace(gy)
@@ -98,7 +104,7 @@ class AvgPool2d(Function):
         gx = xp.zeros(padded_shape, dtype=dtype, device=backend.device_of(gy))
         for i in range(kh):
             for j in range(kw):
-                gx[:, :, _window(i, sh, ho), _window(j, sw, wo)] += share
+                gx[:, :, window(i, sh, ho), window(j, sw, wo)] += share
         return gx[:, :, ph:ph + shape[2], pw:pw + shape[3]]
 
 
@@ -164,6 +170,7 @@ def global_avg_pool2d(x):
     """Mean over the spatial dimensions, keeping them as size 1: (N, C, H, W) -> (N, C, 1, 1)."""
     rank(x, 4, "global_avg_pool2d", "input", "N, C, H, W")
     floating(x, "global_avg_pool2d")
+    spatial(x, "global_avg_pool2d")
     return GlobalAvgPool2d()(x)
 
 
@@ -172,6 +179,7 @@ def adaptive_avg_pool2d(x, output_size):
     op = "adaptive_avg_pool2d"
     rank(x, 4, op, "input", "N, C, H, W")
     floating(x, op)
+    spatial(x, op)
     out_hw = pair(output_size, "output_size", op)
     if min(out_hw) < 1:
         raise OpError(f"{op}: output_size must be >= 1, got {out_hw}")
