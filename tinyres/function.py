@@ -49,8 +49,8 @@ class Function:
     def __call__(self, *inputs: Tensor) -> Tensor:
         for i, t in enumerate(inputs):   # the public ops name the argument; this catches the rest
             if not isinstance(t, Tensor):
-                raise OpError(f"{self.op_name}: input {i} must be a Tensor, got {type(t).__name__}; "
-                              f"wrap data with tinyres.tensor(...)")
+                got = "None" if t is None else f"{type(t).__name__}; wrap data with tinyres.tensor(...)"
+                raise OpError(f"{self.op_name}: input {i} must be a Tensor, got {got}")
         check_same_device(self.op_name, inputs)
         self.needs_input_grad = tuple(t.requires_grad for t in inputs)
         self.saved = None

@@ -61,7 +61,7 @@ def axes(a, ndim, op, what="axis"):
     """None (all axes), an int or a sequence of distinct ints -> sorted tuple of axes."""
     if a is None:
         return tuple(range(ndim))
-    seq = (a,) if isinstance(a, int) else tuple(a)
+    seq = tuple(a) if isinstance(a, (tuple, list)) else (a,)
     out = tuple(axis(i, ndim, op, what) for i in seq)
     if len(set(out)) != len(out):
         raise OpError(f"{op}: {what} {a} names an axis more than once")

@@ -23,7 +23,7 @@ import array_api_extra as xpx
 
 from .. import backend
 from ..function import Function, OpError
-from ._checks import rank
+from ._checks import positive_int, rank, tensors
 
 __all__ = ["residual_add", "shortcut_a", "add_residual_observer", "remove_residual_observer", "gradient_tap"]
 
@@ -63,6 +63,7 @@ class ResidualAdd(Function):
 
 def residual_add(branch, shortcut, tag=None):
     """y = branch + shortcut, shapes equal (no broadcasting: a mismatch is a wiring bug)."""
+    tensors("residual_add", branch=branch, shortcut=shortcut)
     if branch.shape != shortcut.shape:
         raise OpError(f"residual_add: branch shape {branch.shape} != shortcut shape {shortcut.shape}; "
                       f"a block that changes shape needs a projection or option-A shortcut")
@@ -100,7 +101,7 @@ def shortcut_a(x, out_channels, stride):
     """Option A (He et al. 2015, §4.2): subsample by ``stride``, zero-pad channels to out_channels."""
     op = "shortcut_a"
     rank(x, 4, op, "input", "N, C, H, W")
-    if out_channels < x.shape[1]:
+    if positive_int(out_channels, op, "out_channels") < x.shape[1]:
         raise OpError(f"{op}: out_channels ({out_channels}) must be >= input channels ({x.shape[1]})")
     if not isinstance(stride, int) or stride < 1:
         raise OpError(f"{op}: stride must be a positive int, got {stride!r}")
