@@ -350,3 +350,24 @@ def test_a_sum_check_catches_a_dropped_mean_term_but_not_a_dropped_variance_term
         assert got == passes
     F.batch_norm(x, None, None, training=True, eps=eps).backward(tr.tensor(np.ones_like(a)))
     np.testing.assert_allclose(x.grad, variants(np.ones_like(a))["full"], atol=1e-12)
+
+
+def test_batchnorm_module_with_momentum_none_keeps_a_cumulative_average(device):
+    """nn.BatchNorm2d(momentum=None) as PyTorch: running stats are the plain average over batches."""
+    rng = np.random.default_rng(2)
+    bn = tr.nn.BatchNorm2d(3, momentum=None, dtype="float64", device=device)
+    batches = [rng.standard_normal((4, 3, 2, 2)) * (k + 1) + k for k in range(3)]
+    for b in batches:
+        bn(tr.tensor(b, device=device))
+    np.testing.assert_allclose(bn.running_mean.numpy(), np.mean([b.mean(axis=(0, 2, 3)) for b in batches], 0),
+                               rtol=1e-12)
+    np.testing.assert_allclose(bn.running_var.numpy(),
+                               np.mean([b.var(axis=(0, 2, 3), ddof=1) for b in batches], 0), rtol=1e-12)
+    torch = pytest.importorskip("torch")
+    tbn = torch.nn.BatchNorm2d(3, momentum=None).double()
+    for b in batches:
+        tbn(torch.tensor(b))
+    np.testing.assert_allclose(bn.running_var.numpy(), tbn.running_var.numpy(), rtol=1e-12)
+    bn.eval()
+    y = bn(tr.tensor(batches[0], device=device))
+    np.testing.assert_allclose(y.numpy(), tbn.eval()(torch.tensor(batches[0])).detach().numpy(), rtol=1e-12)

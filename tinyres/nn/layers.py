@@ -87,10 +87,13 @@ class _BatchNorm(Module):
             from ..function import OpError
             raise OpError(f"{type(self).__name__}: expected a {self._rank}-D input, got shape {x.shape}")
         use_batch_stats = self.training or not self.track_running_stats
+        momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data = self.num_batches_tracked.data + 1
+            if self.momentum is None:   # PyTorch's cumulative average: the k-th batch weighs 1/k
+                momentum = 1.0 / float(self.num_batches_tracked.item())
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                            training=use_batch_stats, momentum=self.momentum, eps=self.eps)
+                            training=use_batch_stats, momentum=momentum, eps=self.eps)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
