@@ -371,3 +371,23 @@ def test_batchnorm_module_with_momentum_none_keeps_a_cumulative_average(device):
     bn.eval()
     y = bn(tr.tensor(batches[0], device=device))
     np.testing.assert_allclose(y.numpy(), tbn.eval()(torch.tensor(batches[0])).detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("index, message", [
+    (5, r"getitem: index 5 is out of range for axis 0 of size 2"),
+    ((0, -4), r"getitem: index -4 is out of range for axis 1 of size 3"),
+    ((Ellipsis, 3), r"getitem: index 3 is out of range for axis 1 of size 3"),
+    ((0, 0, 0), r"getitem: 3 indices for a tensor of rank 2"),
+    (True, r"getitem: only integers, slices and \.\.\. are supported"),
+    ((Ellipsis, Ellipsis), r"getitem: an index can have only one \.\.\."),
+])
+def test_getitem_refuses_out_of_range_indices(index, message, device):
+    with pytest.raises(OpError, match=message):
+        arange((2, 3), device)[index]
+
+
+@pytest.mark.parametrize("index", [1, -2, (Ellipsis, -1), (slice(None), 2), (-1, Ellipsis, 0), (Ellipsis,)])
+def test_getitem_in_range_matches_numpy(index, device):
+    x = arange((2, 3), device, requires_grad=True)
+    np.testing.assert_array_equal(x[index].numpy(), x.numpy()[index])
+    gradcheck(lambda x: x[index] * 1.0, [x])

@@ -337,10 +337,18 @@ def getitem(x, index):
     check.tensor(x, "getitem")
     if not isinstance(index, tuple):
         index = (index,)
-    if not all(isinstance(i, (int, slice)) or i is Ellipsis for i in index):
-        raise OpError("getitem: only integers, slices and ... are supported as indices")
-    if Ellipsis not in index and len(index) < x.ndim:
+    if not all((isinstance(i, (int, slice)) and not isinstance(i, bool)) or i is Ellipsis for i in index):
+        raise OpError(f"getitem: only integers, slices and ... are supported as indices, got {index!r}")
+    if index.count(Ellipsis) > 1:
+        raise OpError("getitem: an index can have only one ...")
+    if len(index) - index.count(Ellipsis) > x.ndim:
+        raise OpError(f"getitem: {len(index) - index.count(Ellipsis)} indices for a tensor of rank {x.ndim}")
+    if Ellipsis not in index:
         index = index + (Ellipsis,)
+    cut = index.index(Ellipsis)   # axes before ... count from the front, after it from the back
+    for ax, i in list(enumerate(index[:cut])) + list(enumerate(index[cut + 1:], x.ndim - len(index) + cut + 1)):
+        if isinstance(i, int) and not -x.shape[ax] <= i < x.shape[ax]:
+            raise OpError(f"getitem: index {i} is out of range for axis {ax} of size {x.shape[ax]}")
     return GetItem(index)(x)
 
 
