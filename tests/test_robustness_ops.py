@@ -278,6 +278,8 @@ def test_every_op_names_a_non_tensor_argument(name, bad, device):
     (lambda x: F.div(2.0, 3.0), r"div: other must be a Tensor, got float"),
     (lambda x: F.conv2d(x, x, groups=True), r"conv2d: groups must be a positive int, got True"),
     (lambda x: F.max_pool2d(x, True), r"max_pool2d: kernel_size must be an int or a pair of ints, got True"),
+    (lambda x: F.to_device(x, "tpu"), r"to_device: unknown device 'tpu'"),
+    (lambda x: x.to(dtype="float99"), r"astype: unsupported dtype 'float99'"),
 ])
 def test_bad_non_tensor_arguments_are_named(call, message):
     with pytest.raises(OpError, match=message):

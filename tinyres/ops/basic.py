@@ -438,7 +438,11 @@ class ToDevice(Function):
 
 def to_device(x, device):
     check.tensor(x, "to_device")
-    return ToDevice(backend.parse_device(device))(x)
+    try:
+        target = backend.parse_device(device)
+    except ValueError as exc:      # an unknown name; a missing GPU stays a DeviceError
+        raise OpError(f"to_device: {exc}") from None
+    return ToDevice(target)(x)
 
 
 class AsType(Function):
