@@ -36,7 +36,8 @@ __all__ = ["conv2d", "conv2d_reference"]
 class Conv2dReference(Function):
     """The convolution as three matrix products around im2col/col2im (no buffers, no chunks).
 
-    Shapes: cols (G, C/G*kh*kw, N*Ho*Wo), W (G, Cout/G, C/G*kh*kw), G = dL/dy (G, Cout/G, N*Ho*Wo).
+    Shapes, with g groups: cols (g, C/g*kh*kw, N*Ho*Wo), W (g, Cout/g, C/g*kh*kw) and
+    G = dL/dy (g, Cout/g, N*Ho*Wo); each group is its own matrix product.
     """
     op_name = "conv2d_reference"
 
