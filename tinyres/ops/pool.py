@@ -58,9 +58,11 @@ class MaxPool2d(Function):
         arg = xp.argmax(stacked, axis=0)
         if ph or pw:
             # all-(-inf) windows tie with their padding: send them to the first element inside
-            first = [[max(0, ph - oy * sh) * kw + max(0, pw - ox * sw) for ox in range(wo)] for oy in range(ho)]
-            arg = xp.where(y == -float("inf"), xp.asarray(first, dtype=arg.dtype, device=backend.device_of(x)),
-                           arg)
+            dev = backend.device_of(x)
+            row = xp.asarray([max(0, ph - oy * sh) for oy in range(ho)], dtype=arg.dtype, device=dev)
+            col = xp.asarray([max(0, pw - ox * sw) for ox in range(wo)], dtype=arg.dtype, device=dev)
+            first = row[:, None] * kw + col[None, :]          # offset of the window's first input element
+            arg = xp.where(y == -float("inf"), first, arg)
         self.saved = arg
         self.shapes = (x.shape, xpad.shape)
         return y
