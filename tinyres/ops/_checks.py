@@ -49,8 +49,9 @@ def positive_int(v, op, what):
 
 def axis(a, ndim, op, what="axis"):
     """One axis in [-ndim, ndim), returned as a non-negative index (never wrapped modulo ndim)."""
-    if isinstance(a, bool) or not isinstance(a, int):
+    if isinstance(a, bool) or not isinstance(a, Integral):
         raise OpError(f"{op}: {what} must be an int, got {a!r}")
+    a = int(a)
     if not -ndim <= a < ndim:
         raise OpError(f"{op}: {what} {a} is out of range for a tensor of rank {ndim} "
                       f"(valid: {-ndim} to {ndim - 1})")

@@ -268,7 +268,9 @@ def transpose(x, axes=None):
     check.tensor(x, "transpose")
     if axes is None:
         axes = tuple(range(x.ndim))[::-1]
-    elif len(tuple(axes)) != x.ndim:
+    elif not isinstance(axes, (tuple, list)):
+        raise OpError(f"transpose: axes must be a tuple of ints, got {axes!r}")
+    elif len(axes) != x.ndim:
         raise OpError(f"transpose: axes {tuple(axes)} must list each of the {x.ndim} axes of shape {x.shape} once")
     else:
         axes = tuple(check.axis(a, x.ndim, "transpose") for a in axes)
