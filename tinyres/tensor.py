@@ -145,9 +145,11 @@ class Tensor:
         self._retain_grad = True
 
     def register_hook(self, hook):
-        """Call ``hook(grad_array)`` when the full gradient of this tensor is known.
+        """Call ``hook(grad_array)`` once per backward, when the full gradient of this tensor is known.
 
-        The hook must not modify the array. Returns a handle with ``remove()``.
+        As in PyTorch, a hook that returns an array (or Tensor) replaces the gradient: later hooks,
+        ``.grad`` and everything upstream see the new value; a hook that returns None only reads.
+        The hook must not modify the array it is given. Returns a handle with ``remove()``.
         """
         self._hooks.append(hook)
         return _HookHandle(self._hooks, hook)
@@ -297,15 +299,30 @@ def _accumulate(old, new):
     return new if old is None else old + new  # '+' allocates: never writes into either operand
 
 
-def _deliver(t: Tensor, g):
-    """Run hooks of tensor t and store its gradient if it is a leaf (or retains grad)."""
+def _run_hooks(t: Tensor, g):
+    """Tensor t's hooks in registration order; a non-None return value replaces the gradient."""
     for hook in list(t._hooks):
-        hook(g)
+        new = hook(g)
+        if new is not None:
+            new = new.data if isinstance(new, Tensor) else new
+            if tuple(new.shape) != tuple(g.shape) or backend.device_name(new) != backend.device_name(g):
+                raise RuntimeError(f"backward(): a hook returned a gradient of shape {tuple(new.shape)} on "
+                                   f"{backend.device_name(new)}; the tensor's gradient has shape "
+                                   f"{tuple(g.shape)} on {backend.device_name(g)}")
+            g = new
+    return g
+
+
+def _deliver(t: Tensor, g):
+    """Run hooks of tensor t and store its gradient if it is a leaf (or retains grad); return the
+    gradient as the hooks left it."""
+    g = _run_hooks(t, g)
     if t.creator is None or t._retain_grad:
         # A leaf's .grad owns its memory: the same array may have been handed to several
         # inputs (residual add gives dL/dy to both paths), and users may edit .grad in place.
         xp = backend.namespace(g)
         t.grad = xp.asarray(g, copy=True) if t.grad is None else t.grad + g
+    return g
 
 
 def _run_backward(root: Tensor, grad, retain_graph: bool):
@@ -316,6 +333,9 @@ def _run_backward(root: Tensor, grad, retain_graph: bool):
         raise RuntimeError(root.creator.freed_message())
     order = _topological_order(root.creator)
     pending = {id(root.creator): grad}
+    # A leaf used several times receives one gradient per use; they are summed first so that
+    # its hooks run once, on the full gradient, as for any other tensor.
+    leaves = {}
     for fn in order:
         if fn.freed:
             raise RuntimeError(fn.freed_message())
@@ -324,7 +344,7 @@ def _run_backward(root: Tensor, grad, retain_graph: bool):
             continue
         out = fn.output()
         if out is not None and (out._hooks or out._retain_grad):
-            _deliver(out, gy)
+            gy = _deliver(out, gy)
         gxs = fn.backward_checked(gy)
         inputs = fn.inputs
         if not retain_graph:
@@ -333,6 +353,9 @@ def _run_backward(root: Tensor, grad, retain_graph: bool):
             if gx is None or not t.requires_grad:
                 continue
             if t.creator is None:
-                _deliver(t, gx)
+                old = leaves.get(id(t))
+                leaves[id(t)] = (t, gx if old is None else _accumulate(old[1], gx))
             else:
                 pending[id(t.creator)] = _accumulate(pending.get(id(t.creator)), gx)
+    for t, g in leaves.values():
+        _deliver(t, g)
