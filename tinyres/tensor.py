@@ -6,6 +6,9 @@ hands each Function the gradient of its output. Gradients that meet at a tensor
 used twice (fan-out) are summed into a fresh array; nothing is updated in place.
 After backward the graph is freed (saved arrays dropped) unless
 ``retain_graph=True``, so memory stays flat over any number of iterations.
+
+Operators and array methods (``+``, ``@``, ``.sum()``, ``.to()``, ...) are attached by
+``tinyres.ops.methods`` when the ops load: this module imports no op.
 """
 from __future__ import annotations
 
@@ -122,20 +125,6 @@ class Tensor:
         """The same data, cut from the graph."""
         return Tensor(self.data)
 
-    def to(self, device=None, dtype=None) -> "Tensor":
-        """This tensor on another device and/or dtype; gradients flow back through the move."""
-        out = self
-        if device is not None and backend.parse_device(device) != self.device:
-            from .ops.basic import to_device
-            out = to_device(out, device)
-        if dtype is not None:
-            from .ops.basic import astype
-            out = astype(out, dtype)
-        return out
-
-    def cpu(self):
-        return self.to("cpu")
-
     # ------------------------------------------------------------ gradients
     def zero_grad(self):
         self.grad = None
@@ -175,77 +164,6 @@ class Tensor:
             if backend.device_name(grad) != self.device:
                 raise ValueError(f"backward(): grad is on {backend.device_name(grad)}, output on {self.device}")
         _run_backward(self, grad, retain_graph)
-
-    # ------------------------------------------------------------ operators
-    def __add__(self, other):
-        return _ops().add(self, other)
-
-    def __radd__(self, other):
-        return _ops().add(other, self)
-
-    def __sub__(self, other):
-        return _ops().sub(self, other)
-
-    def __rsub__(self, other):
-        return _ops().sub(other, self)
-
-    def __mul__(self, other):
-        return _ops().mul(self, other)
-
-    def __rmul__(self, other):
-        return _ops().mul(other, self)
-
-    def __truediv__(self, other):
-        return _ops().div(self, other)
-
-    def __rtruediv__(self, other):
-        return _ops().div(other, self)
-
-    def __neg__(self):
-        return _ops().neg(self)
-
-    def __pow__(self, exponent):
-        return _ops().pow(self, exponent)
-
-    def __matmul__(self, other):
-        return _ops().matmul(self, other)
-
-    def __getitem__(self, index):
-        return _ops().getitem(self, index)
-
-    def reshape(self, *shape):
-        return _ops().reshape(self, shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape)
-
-    def flatten(self, start_dim: int = 1):
-        return _ops().flatten(self, start_dim)
-
-    def transpose(self, *axes):
-        return _ops().transpose(self, axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes or None)
-
-    @property
-    def T(self):
-        return _ops().transpose(self, None)
-
-    def sum(self, axis=None, keepdims=False):
-        return _ops().sum(self, axis, keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        return _ops().mean(self, axis, keepdims)
-
-    def exp(self):
-        return _ops().exp(self)
-
-    def log(self):
-        return _ops().log(self)
-
-    def relu(self):
-        from .ops.activation import relu
-        return relu(self)
-
-
-def _ops():
-    from .ops import basic
-    return basic
 
 
 def _dtype_name(dt):
