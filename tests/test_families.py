@@ -89,6 +89,14 @@ def test_parameter_counts(name, count):
     assert sum(p.size for p in models.get_model(name).parameters()) == count
 
 
+@pytest.mark.parametrize("name, madds", [("wrn16_8", 1_548_145_664), ("resnext50_32x4d", 4_230_479_872)])
+def test_multiply_adds(name, madds):
+    """Grouped 3x3 convs count (C_in / groups) per output: 4.23G is torchvision's figure for ResNeXt-50."""
+    from tinyres.inspect.summary import summary
+    side = models.input_size(name)
+    assert summary(models.get_model(name), (3, side, side)).total_madds == madds
+
+
 def test_wide_resnet_is_the_papers_network():
     net = models.wrn16_8()
     stages = [net.layer1, net.layer2, net.layer3]
