@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import nn
-from .blocks import BasicBlock, Bottleneck, PlainBlock, PlainBottleneck, make_stage
+from .blocks import BasicBlock, Bottleneck, PlainBlock, make_stage
 from .registry import RESIDUAL, register
 
 __all__ = ["ResNet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "plain18", "plain34",

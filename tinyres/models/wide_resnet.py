@@ -13,7 +13,7 @@ from __future__ import annotations
 from .. import nn
 from .blocks import Bottleneck, PreActBlock, make_stage
 from .registry import RESIDUAL, register
-from .resnet import BOTTLENECK, ResNet, init_weights
+from .resnet import BOTTLENECK, ResNet, init_weights, zero_init_last_bn
 
 __all__ = ["WideResNet", "wide_resnet", "wrn16_8", "wrn28_10", "wrn40_4", "wide_resnet50_2"]
 
@@ -39,8 +39,8 @@ class WideResNet(nn.Module):
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(c, num_classes)
         init_weights(self)
-        # zero_init_residual is accepted for the common keyword set; pre-activation branches end
-        # in a conv, not a norm, so there is no last gamma to zero (as for preactN)
+        if zero_init_residual:      # a no-op, as for preactN: pre-activation branches end in a conv
+            zero_init_last_bn(self)
 
     def forward(self, x):
         x = self.layer3(self.layer2(self.layer1(self.conv1(x))))
