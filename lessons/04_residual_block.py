@@ -33,7 +33,7 @@ x = tr.tensor(F.relu(stem(x_img)).data, requires_grad=True)     # a leaf: the bl
 block = BasicBlock(8, 8, 1).to(dev, dtype="float64")
 y = block(x)
 L.result("block input x", x.shape)
-L.result("F(x) (the branch)", block.residual(x).shape)
+L.result("F(x) (the branch)", block.branch(x).shape)
 L.result("y = relu(F(x) + x)", y.shape)
 
 # %% Backward through the add
@@ -48,11 +48,11 @@ auto = tr.backend.to_numpy(x.grad).copy()
 
 # %% The same gradient, assembled by hand from the pieces
 x.grad = None
-pre = F.residual_add(block.residual(x), x)           # the add's output, before the final ReLU
+pre = F.residual_add(block.branch(x), x)           # the add's output, before the final ReLU
 mask = (pre.numpy() > 0).astype("float64")
 g_y = G * mask                                       # dL/d(F + x): through the final ReLU by hand
 x_branch = tr.tensor(x.data, requires_grad=True)     # a separate leaf for the branch alone
-block.residual(x_branch).backward(g_y)               # dL/dy * dF/dx
+block.branch(x_branch).backward(g_y)               # dL/dy * dF/dx
 by_hand = tr.backend.to_numpy(x_branch.grad) + g_y   # ... + dL/dy * 1 (the identity path)
 L.result("max |autograd - (dL/dy dF/dx + dL/dy)|", f"{np.abs(auto - by_hand).max():.2e}")
 L.result("|dL/dy| through the identity path", f"{np.linalg.norm(g_y):.4f}")

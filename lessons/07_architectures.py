@@ -25,7 +25,7 @@ PAPER = {"resnet18": ("1.8G", 11_689_512), "resnet34": ("3.6G", 21_797_672), "re
 names = ["resnet18", "resnet50"] if L.args.quick else list(PAPER)
 print(f"  {'model':<10} {'params':>13} {'torchvision':>13} {'mult-adds':>10} {'(v1.5)':>8} {'paper':>7}")
 for name in names:
-    kw = {"stride_in_1x1": True} if name in ("resnet50", "resnet101", "resnet152") else {}
+    kw = {"stride_in_1x1": True} if "stride_in_1x1" in models.model_info(name).options else {}
     paper_stride = summary(models.get_model(name, **kw), (3, 224, 224)).total_madds
     v15 = summary(models.get_model(name), (3, 224, 224)).total_madds if kw else paper_stride
     params = sum(p.size for p in models.get_model(name).parameters())

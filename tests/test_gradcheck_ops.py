@@ -91,6 +91,8 @@ CASES = {
     "batch_norm_eval": _bn(training=False, affine=True),
     "batch_norm_train_noaffine_2d": _bn(training=True, affine=False, rank4=False),
     "batch_norm_eval_noaffine": _bn(training=False, affine=False),
+    "group_norm": lambda r, d: ((lambda x, g, b: F.group_norm(x, 2, g, b)),
+                                [make(r, (2, 4, 3, 3), d), make(r, (4,), d), make(r, (4,), d)]),
     # losses
     "cross_entropy": _ce("mean"),
     "cross_entropy_sum": _ce("sum"),

@@ -33,13 +33,14 @@ class TorchBasic(nn.Module):
 class TorchBottleneck(nn.Module):
     expansion = 4
 
-    def __init__(self, cin, planes, stride, option="B"):
+    def __init__(self, cin, planes, stride, option="B", groups=1, base_width=64):
         super().__init__()
-        self.conv1 = nn.Conv2d(cin, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, planes * 4, 1, bias=False)
+        width = int(planes * base_width / 64) * groups      # torchvision's inner width (ResNeXt, WRN-50-2)
+        self.conv1 = nn.Conv2d(cin, width, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.conv2 = nn.Conv2d(width, width, 3, stride, 1, groups=groups, bias=False)
+        self.bn2 = nn.BatchNorm2d(width)
+        self.conv3 = nn.Conv2d(width, planes * 4, 1, bias=False)
         self.bn3 = nn.BatchNorm2d(planes * 4)
         self.downsample = None
         if stride != 1 or cin != planes * 4:
@@ -53,7 +54,7 @@ class TorchBottleneck(nn.Module):
 
 
 class TorchImageNetResNet(nn.Module):
-    def __init__(self, block, layers, num_classes=1000):
+    def __init__(self, block, layers, num_classes=1000, **block_kw):
         super().__init__()
         self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
@@ -62,7 +63,7 @@ class TorchImageNetResNet(nn.Module):
         for i, (planes, n) in enumerate(zip((64, 128, 256, 512), layers)):
             blocks = []
             for j in range(n):
-                blocks.append(block(cin, planes, 2 if (j == 0 and i > 0) else 1, "B"))
+                blocks.append(block(cin, planes, 2 if (j == 0 and i > 0) else 1, "B", **block_kw))
                 cin = planes * block.expansion
             stages.append(nn.Sequential(*blocks))
         self.layer1, self.layer2, self.layer3, self.layer4 = stages
@@ -99,4 +100,8 @@ class TorchCifarResNet(nn.Module):
 def build(name):
     return {"resnet18": lambda: TorchImageNetResNet(TorchBasic, [2, 2, 2, 2]),
             "resnet50": lambda: TorchImageNetResNet(TorchBottleneck, [3, 4, 6, 3]),
-            "resnet20": lambda: TorchCifarResNet(20)}[name]().double()
+            "resnet20": lambda: TorchCifarResNet(20),
+            "resnext50_32x4d": lambda: TorchImageNetResNet(TorchBottleneck, [3, 4, 6, 3], groups=32, base_width=4),
+            "resnext101_32x8d": lambda: TorchImageNetResNet(TorchBottleneck, [3, 4, 23, 3], groups=32, base_width=8),
+            "wide_resnet50_2": lambda: TorchImageNetResNet(TorchBottleneck, [3, 4, 6, 3], base_width=128),
+            }[name]().double()

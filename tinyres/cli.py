@@ -56,7 +56,7 @@ def _summary(args):
         kw["num_classes"] = args.num_classes
     try:
         model = get_model(args.model, **kw)
-    except (ValueError, TypeError) as exc:
+    except ValueError as exc:
         print(f"tinyres summary: {exc}", file=sys.stderr)
         return 2
     size = args.input_size or input_size(args.model)

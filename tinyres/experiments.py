@@ -6,7 +6,7 @@ import json
 import math
 import os
 
-from . import backend
+from . import backend, nn
 from . import functional as F
 from .data import DataLoader, load_dataset, paper_transforms
 from .inspect.gradflow import trace_gradients
@@ -38,7 +38,7 @@ def gradient_flow(model_names, steps=(0, 100), data="digits", root=None, batch_s
     for name in model_names:
         backend.manual_seed(seed)
         model = get_model(name, in_channels=train_set.shape[0], num_classes=len(train_set.classes),
-                          batch_norm=batch_norm).to(device)
+                          norm_layer=None if batch_norm else nn.Identity).to(device)
         optimizer = SGD(model.parameters(), lr=lr, momentum=0.9)
         loader = DataLoader(train_set, batch_size, shuffle=True, drop_last=True, seed=seed, device=device,
                             transform=train_tf)

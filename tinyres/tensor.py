@@ -6,6 +6,9 @@ hands each Function the gradient of its output. Gradients that meet at a tensor
 used twice (fan-out) are summed into a fresh array; nothing is updated in place.
 After backward the graph is freed (saved arrays dropped) unless
 ``retain_graph=True``, so memory stays flat over any number of iterations.
+
+Operators and array methods (``+``, ``@``, ``.sum()``, ``.to()``, ...) are attached by
+``tinyres.ops.methods`` when the ops load: this module imports no op.
 """
 from __future__ import annotations
 
@@ -122,20 +125,6 @@ class Tensor:
         """The same data, cut from the graph."""
         return Tensor(self.data)
 
-    def to(self, device=None, dtype=None) -> "Tensor":
-        """This tensor on another device and/or dtype; gradients flow back through the move."""
-        out = self
-        if device is not None and backend.parse_device(device) != self.device:
-            from .ops.basic import to_device
-            out = to_device(out, device)
-        if dtype is not None:
-            from .ops.basic import astype
-            out = astype(out, dtype)
-        return out
-
-    def cpu(self):
-        return self.to("cpu")
-
     # ------------------------------------------------------------ gradients
     def zero_grad(self):
         self.grad = None
@@ -145,9 +134,11 @@ class Tensor:
         self._retain_grad = True
 
     def register_hook(self, hook):
-        """Call ``hook(grad_array)`` when the full gradient of this tensor is known.
+        """Call ``hook(grad_array)`` once per backward, when the full gradient of this tensor is known.
 
-        The hook must not modify the array. Returns a handle with ``remove()``.
+        As in PyTorch, a hook that returns an array (or Tensor) replaces the gradient: later hooks,
+        ``.grad`` and everything upstream see the new value; a hook that returns None only reads.
+        The hook must not modify the array it is given. Returns a handle with ``remove()``.
         """
         self._hooks.append(hook)
         return _HookHandle(self._hooks, hook)
@@ -173,77 +164,6 @@ class Tensor:
             if backend.device_name(grad) != self.device:
                 raise ValueError(f"backward(): grad is on {backend.device_name(grad)}, output on {self.device}")
         _run_backward(self, grad, retain_graph)
-
-    # ------------------------------------------------------------ operators
-    def __add__(self, other):
-        return _ops().add(self, other)
-
-    def __radd__(self, other):
-        return _ops().add(other, self)
-
-    def __sub__(self, other):
-        return _ops().sub(self, other)
-
-    def __rsub__(self, other):
-        return _ops().sub(other, self)
-
-    def __mul__(self, other):
-        return _ops().mul(self, other)
-
-    def __rmul__(self, other):
-        return _ops().mul(other, self)
-
-    def __truediv__(self, other):
-        return _ops().div(self, other)
-
-    def __rtruediv__(self, other):
-        return _ops().div(other, self)
-
-    def __neg__(self):
-        return _ops().neg(self)
-
-    def __pow__(self, exponent):
-        return _ops().pow(self, exponent)
-
-    def __matmul__(self, other):
-        return _ops().matmul(self, other)
-
-    def __getitem__(self, index):
-        return _ops().getitem(self, index)
-
-    def reshape(self, *shape):
-        return _ops().reshape(self, shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape)
-
-    def flatten(self, start_dim: int = 1):
-        return _ops().flatten(self, start_dim)
-
-    def transpose(self, *axes):
-        return _ops().transpose(self, axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes or None)
-
-    @property
-    def T(self):
-        return _ops().transpose(self, None)
-
-    def sum(self, axis=None, keepdims=False):
-        return _ops().sum(self, axis, keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        return _ops().mean(self, axis, keepdims)
-
-    def exp(self):
-        return _ops().exp(self)
-
-    def log(self):
-        return _ops().log(self)
-
-    def relu(self):
-        from .ops.activation import relu
-        return relu(self)
-
-
-def _ops():
-    from .ops import basic
-    return basic
 
 
 def _dtype_name(dt):
@@ -297,15 +217,30 @@ def _accumulate(old, new):
     return new if old is None else old + new  # '+' allocates: never writes into either operand
 
 
-def _deliver(t: Tensor, g):
-    """Run hooks of tensor t and store its gradient if it is a leaf (or retains grad)."""
+def _run_hooks(t: Tensor, g):
+    """Tensor t's hooks in registration order; a non-None return value replaces the gradient."""
     for hook in list(t._hooks):
-        hook(g)
+        new = hook(g)
+        if new is not None:
+            new = new.data if isinstance(new, Tensor) else new
+            if tuple(new.shape) != tuple(g.shape) or backend.device_name(new) != backend.device_name(g):
+                raise RuntimeError(f"backward(): a hook returned a gradient of shape {tuple(new.shape)} on "
+                                   f"{backend.device_name(new)}; the tensor's gradient has shape "
+                                   f"{tuple(g.shape)} on {backend.device_name(g)}")
+            g = new
+    return g
+
+
+def _deliver(t: Tensor, g):
+    """Run hooks of tensor t and store its gradient if it is a leaf (or retains grad); return the
+    gradient as the hooks left it."""
+    g = _run_hooks(t, g)
     if t.creator is None or t._retain_grad:
         # A leaf's .grad owns its memory: the same array may have been handed to several
         # inputs (residual add gives dL/dy to both paths), and users may edit .grad in place.
         xp = backend.namespace(g)
         t.grad = xp.asarray(g, copy=True) if t.grad is None else t.grad + g
+    return g
 
 
 def _run_backward(root: Tensor, grad, retain_graph: bool):
@@ -316,6 +251,9 @@ def _run_backward(root: Tensor, grad, retain_graph: bool):
         raise RuntimeError(root.creator.freed_message())
     order = _topological_order(root.creator)
     pending = {id(root.creator): grad}
+    # A leaf used several times receives one gradient per use; they are summed first so that
+    # its hooks run once, on the full gradient, as for any other tensor.
+    leaves = {}
     for fn in order:
         if fn.freed:
             raise RuntimeError(fn.freed_message())
@@ -324,7 +262,7 @@ def _run_backward(root: Tensor, grad, retain_graph: bool):
             continue
         out = fn.output()
         if out is not None and (out._hooks or out._retain_grad):
-            _deliver(out, gy)
+            gy = _deliver(out, gy)
         gxs = fn.backward_checked(gy)
         inputs = fn.inputs
         if not retain_graph:
@@ -333,6 +271,9 @@ def _run_backward(root: Tensor, grad, retain_graph: bool):
             if gx is None or not t.requires_grad:
                 continue
             if t.creator is None:
-                _deliver(t, gx)
+                old = leaves.get(id(t))
+                leaves[id(t)] = (t, gx if old is None else _accumulate(old[1], gx))
             else:
                 pending[id(t.creator)] = _accumulate(pending.get(id(t.creator)), gx)
+    for t, g in leaves.values():
+        _deliver(t, g)

@@ -19,7 +19,7 @@ from . import backend
 from .experiments import degradation, gradient_flow
 from .inspect.plots import conv_weight_norms
 from .inspect.summary import format_count, summary
-from .models import get_model, input_size
+from .models import get_model, input_size, model_info
 
 __all__ = ["run_tour"]
 
@@ -35,7 +35,7 @@ def _table_rows(quick):
                                                      "resnet50", "resnet101", "resnet152"]
     rows = []
     for name in names:
-        kw = {"stride_in_1x1": True} if name in ("resnet50", "resnet101", "resnet152") else {}
+        kw = {"stride_in_1x1": True} if "stride_in_1x1" in model_info(name).options else {}
         s = summary(get_model(name, **kw), (3, input_size(name), input_size(name)), device="cpu")
         paper_flops, paper_params = PAPER_TABLE.get(name, ("-", "-"))
         rows.append({"model": name, "input": f"{input_size(name)}x{input_size(name)}", "params": s.total_params,

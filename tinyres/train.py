@@ -22,11 +22,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import backend
+from . import backend, nn
 from . import functional as F
 from .data import DataLoader, load_dataset, paper_transforms
 from .io import CheckpointError, load, save
-from .models import get_model
+from .models import get_model, model_info
 from .optim import SGD, lr_scheduler
 from .tensor import no_grad
 
@@ -117,11 +117,11 @@ def _build(cfg: TrainConfig):
     test_loader = DataLoader(test_set, 500, device=device, transform=test_tf)
     backend.manual_seed(cfg.seed)
     kw = dict(num_classes=len(train_set.classes), in_channels=train_set.shape[0])
-    if cfg.model.startswith(("resnet", "preact")) and cfg.model not in ("resnet18", "resnet34", "resnet50",
-                                                                        "resnet101", "resnet152"):
+    info = model_info(cfg.model)
+    if info.family in ("cifar-resnet", "cifar-preact"):     # cfg.shortcut is the CIFAR option (A by default)
         kw.update(shortcut=cfg.shortcut)
-    if not cfg.model.startswith("vgg"):
-        kw.update(batch_norm=cfg.batch_norm, zero_init_residual=cfg.zero_init_residual)
+    if "norm_layer" in info.options:
+        kw.update(norm_layer=None if cfg.batch_norm else nn.Identity, zero_init_residual=cfg.zero_init_residual)
     model = get_model(cfg.model, **kw).to(device)
     optimizer = SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
                     nesterov=cfg.nesterov)

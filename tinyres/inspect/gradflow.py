@@ -9,11 +9,13 @@ part that comes back through the residual branch.
 
 For a block y = F(x) + x, backward gives dL/dx = dL/dy * dF/dx + dL/dy: the identity path
 carries dL/dy itself (the "+1"). The trace measures both terms at x and their sum, and
-checks none of the maths: taps are identity ops whose backward passes the gradient on
-unchanged, so every gradient is bitwise the same with tracing on or off.
+checks none of the maths. It uses public hooks only: a forward hook on each block's ``fork``
+replaces its two outputs with taps (identity ops whose backward passes the gradient on
+unchanged) and hooks the fork's input for the total; a forward hook on the ``join`` hooks its
+output for dL/dy. Every gradient is bitwise the same with tracing on or off.
 
-Steps: each forward of the traced model starts a new step (set ``trace.step`` to label
-steps yourself, e.g. with the training iteration).
+Steps: each forward of the traced model starts a new step (a forward pre-hook on the model;
+set ``trace.step`` to label steps yourself, e.g. with the training iteration).
 """
 from __future__ import annotations
 
@@ -23,12 +25,12 @@ import math
 import os
 
 from .. import backend, nn
-from ..models.blocks import BasicBlock, Bottleneck, PreActBlock, PreActBottleneck
-from ..ops.residual import add_residual_observer, gradient_tap, remove_residual_observer
+from ..models.blocks import ResidualBlock
+from ..ops.residual import gradient_tap
 
 __all__ = ["trace_gradients", "GradientTrace", "BLOCK_TYPES", "grad_norm"]
 
-BLOCK_TYPES = (BasicBlock, Bottleneck, PreActBlock, PreActBottleneck)
+BLOCK_TYPES = (ResidualBlock,)
 
 
 def grad_norm(g) -> float:
@@ -58,43 +60,37 @@ class GradientTrace:
         self.step = -1
         self.params, self.outputs, self.residual = [], [], []
         self.arrays = []               # with keep_arrays: per block call, the raw gradients
-        self._handles, self._calls = [], 0
+        self._handles, self._calls, self._open = [], 0, {}
         self._names = {id(m): n for n, m in model.named_modules()}
-        self._blocks = [m for m in model.modules() if isinstance(m, BLOCK_TYPES)]
+        self._blocks = [m for m in model.modules() if isinstance(m, BLOCK_TYPES) and not m.plain]
         self._block_index = {id(b): i for i, b in enumerate(self._blocks)}
 
     # ------------------------------------------------------------ install / remove
     def __enter__(self):
-        model_forward = self.model.forward
-
-        def forward_with_step(*args, **kw):     # each forward of the model is a new step
-            self.step += 1
-            self._calls = 0
-            return model_forward(*args, **kw)
-        object.__setattr__(self.model, "forward", forward_with_step)
+        self._handles.append(self.model.register_forward_pre_hook(self._new_step))
         for depth, (name, p) in enumerate(self.model.named_parameters()):
             self._handles.append(p.register_hook(self._param_hook(name, depth)))
         for block in self._blocks:
-            object.__setattr__(block, "_gradient_taps", self._taps)
+            self._handles.append(block.fork.register_forward_hook(self._fork_hook(block)))
+            self._handles.append(block.join.register_forward_hook(self._join_hook(block)))
         if self.trace_outputs:
             for name, m in self.model.named_modules():
-                if next(m.children(), None) is None and m is not self.model:
+                if (next(m.children(), None) is None and m is not self.model
+                        and not isinstance(m, (nn.ResidualFork, nn.ResidualJoin))):
                     self._handles.append(m.register_forward_hook(self._output_hook(name)))
-        add_residual_observer(self._on_add)
         return self
 
     def __exit__(self, *exc):
         self.close()
 
     def close(self):
-        remove_residual_observer(self._on_add)
-        self.model.__dict__.pop("forward", None)
-        for block in self._blocks:
-            block.__dict__.pop("_gradient_taps", None)
-            block.__dict__.pop("_trace_upstream", None)
         for h in self._handles:
             h.remove()
         self._handles = []
+
+    def _new_step(self, module, inputs):      # each forward of the model is a new step
+        self.step += 1
+        self._calls = 0
 
     # ------------------------------------------------------------ parameters
     def _param_hook(self, name, depth):
@@ -118,41 +114,48 @@ class GradientTrace:
         return hook
 
     # ------------------------------------------------------------ residual split
-    def _taps(self, block, x):
-        if not x.requires_grad:
-            return x, x
-        record = {"model": self.model_name, "step": self.step, "depth": self._block_index[id(block)],
-                  "name": self._names.get(id(block), ""), "shortcut": _shortcut_kind(block)}
-        grads = {}
+    def _fork_hook(self, block):
+        def hook(fork, inputs, paths):
+            x = inputs[0]
+            if not x.requires_grad:
+                return None
+            record = {"model": self.model_name, "step": self.step, "depth": self._block_index[id(block)],
+                      "name": self._names.get(id(block), ""), "shortcut": _shortcut_kind(block)}
+            grads = {}
+            self._open[id(block)] = (record, grads)
 
-        def on(path):
-            def cb(g):
-                grads[path] = g
-            return cb
+            def on(path):
+                def cb(g):
+                    grads[path] = g
+                return cb
 
-        def on_total(g):
-            s, b = grads.get("shortcut"), grads.get("branch")
-            record.update(total_norm=grad_norm(g), identity_norm=grad_norm(s) if s is not None else 0.0,
-                          branch_norm=grad_norm(b) if b is not None else 0.0)
-            if s is not None and b is not None:
-                denom = record["identity_norm"] * record["branch_norm"]
-                record["cosine"] = _dot(s, b) / denom if denom > 0 else float("nan")
-            if self.keep_arrays:
-                self.arrays.append({"name": record["name"], "step": record["step"], "shortcut": s, "branch": b,
-                                    "total": g, "upstream": grads.get("upstream")})
-            self.residual.append(record)
-        def on_upstream(gy):            # dL/dy at the add
-            grads["upstream"] = gy
-            record["upstream_norm"] = grad_norm(gy)
-        x.register_hook(on_total)
-        block.__dict__["_trace_upstream"] = on_upstream
-        return gradient_tap(x, on("branch")), gradient_tap(x, on("shortcut"))
+            def on_total(g):
+                s, b = grads.get("shortcut"), grads.get("branch")
+                record.update(total_norm=grad_norm(g), identity_norm=grad_norm(s) if s is not None else 0.0,
+                              branch_norm=grad_norm(b) if b is not None else 0.0)
+                if s is not None and b is not None:
+                    denom = record["identity_norm"] * record["branch_norm"]
+                    record["cosine"] = _dot(s, b) / denom if denom > 0 else float("nan")
+                if self.keep_arrays:
+                    self.arrays.append({"name": record["name"], "step": record["step"], "shortcut": s,
+                                        "branch": b, "total": g, "upstream": grads.get("upstream")})
+                self.residual.append(record)
+            x.register_hook(on_total)
+            xb, xs = paths
+            return gradient_tap(xb, on("branch")), gradient_tap(xs, on("shortcut"))
+        return hook
 
-    def _on_add(self, fn, gy):
-        block = fn.tag
-        callback = getattr(block, "__dict__", {}).get("_trace_upstream")
-        if callback is not None and id(block) in self._block_index:
-            callback(gy)
+    def _join_hook(self, block):
+        def hook(join, inputs, y):
+            record, grads = self._open.pop(id(block), (None, None))
+            if record is None or not y.requires_grad:
+                return None
+
+            def on_upstream(gy):            # dL/dy at the add
+                grads["upstream"] = gy
+                record["upstream_norm"] = grad_norm(gy)
+            y.register_hook(on_upstream)
+        return hook
 
     # ------------------------------------------------------------ export
     def to_dict(self):

@@ -74,7 +74,8 @@ def summary(model, input_size=(3, 32, 32), device=None, model_name=None) -> Summ
     device = backend.parse_device(device) if device is not None else model.device
     rows, handles = [], []
     for name, module in model.named_modules():
-        if next(module.children(), None) is not None or module is model:
+        if (next(module.children(), None) is not None or module is model
+                or isinstance(module, (nn.ResidualFork, nn.ResidualJoin))):   # wiring, not layers
             continue
 
         def hook(m, inputs, out, name=name):

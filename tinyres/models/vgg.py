@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import nn
+from .registry import COMMON, register
 
 __all__ = ["VGG", "vgg19"]
 
@@ -35,5 +36,7 @@ class VGG(nn.Module):
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
 
+@register("vgg", 224, "Simonyan & Zisserman 2014, Very Deep Convolutional Networks (config E)",
+          COMMON | {"dropout"})
 def vgg19(**kw):
     return VGG(CFG_E, **kw)

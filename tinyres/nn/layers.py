@@ -11,7 +11,8 @@ from . import init
 from .module import Module, Parameter
 
 __all__ = ["Conv2d", "BatchNorm2d", "BatchNorm1d", "ReLU", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-           "GlobalAvgPool2d", "Linear", "Flatten", "Sequential", "Identity", "Dropout", "ShortcutA"]
+           "GlobalAvgPool2d", "Linear", "Flatten", "Sequential", "Identity", "Dropout", "ShortcutA", "GroupNorm",
+           "ResidualFork", "ResidualJoin"]
 
 
 def _empty(shape, dtype=None, device=None):
@@ -194,8 +195,55 @@ class Flatten(Module):
 
 
 class Identity(Module):
+    """y = x. Like PyTorch's, it accepts and ignores constructor arguments, so it can stand in for
+    a layer factory: ``norm_layer=nn.Identity`` builds a network without normalisation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
     def forward(self, x):
         return x
+
+
+class GroupNorm(Module):
+    """Group norm (Wu & He 2018) with PyTorch's signature: the ``num_channels`` channels in
+    ``num_groups`` groups, each normalised per sample; gamma = 1, beta = 0 at start."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        if affine:
+            self.weight = Parameter(_empty((num_channels,), dtype, device))
+            self.bias = Parameter(_empty((num_channels,), dtype, device))
+            init.ones_(self.weight)
+        else:
+            self.weight = self.bias = None
+
+    def forward(self, x):
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class ResidualFork(Module):
+    """Where a residual block's input parts into the branch and the shortcut: returns
+    (branch input, shortcut input), both ``x``. It computes nothing; it is the named place where
+    a forward hook can see or replace the two paths (gradient tracing gives each its own tap)."""
+
+    def forward(self, x):
+        return x, x
+
+
+class ResidualJoin(Module):
+    """Where a residual block's two paths meet: y = branch + shortcut (F.residual_add).
+    No parameters, so no state_dict keys; hooks here see the branch, the shortcut and y."""
+
+    def forward(self, branch, shortcut):
+        return F.residual_add(branch, shortcut)
 
 
 class ShortcutA(Module):

@@ -47,6 +47,7 @@ class Module:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
@@ -94,13 +95,28 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
+        for hook in list(self._forward_pre_hooks.values()):
+            new = hook(self, args)
+            if new is not None:         # PyTorch's rule: a lone value stands for a one-element tuple
+                args = new if isinstance(new, tuple) else (new,)
         out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
-            hook(self, args, out)
+            new = hook(self, args, out)
+            if new is not None:
+                out = new
         return out
 
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(module, inputs)`` before every forward; ``inputs`` is the tuple of positional
+        arguments. A non-None return value replaces them (a non-tuple means a one-element tuple).
+        Returns a handle with remove()."""
+        key = object()
+        self._forward_pre_hooks[key] = hook
+        return _Handle(self._forward_pre_hooks, key)
+
     def register_forward_hook(self, hook):
-        """Call ``hook(module, inputs, output)`` after every forward. Returns a handle with remove()."""
+        """Call ``hook(module, inputs, output)`` after every forward; a non-None return value
+        replaces the output. Returns a handle with remove()."""
         key = object()
         self._forward_hooks[key] = hook
         return _Handle(self._forward_hooks, key)

@@ -8,14 +8,17 @@ A residual block outputs y = F(x) + shortcut(x). By the chain rule,
           = dL/dy * (dF/dx + 1)          for the identity shortcut.
 
 The "+1" term is the identity path: the upstream gradient dL/dy reaches x
-*unchanged*, however small dF/dx becomes in a deep stack. A plain network has only
-the first term, a product of per-layer Jacobians that can shrink or grow
-geometrically with depth.
+*unchanged*, however small dF/dx becomes in a deep stack. This argument is He et al.
+2016, "Identity Mappings in Deep Residual Networks" (their eqs. 4-5), made exact for
+pre-activation blocks, where nothing follows the add. The 2015 paper argues
+differently: it finds the degradation of deep plain nets "unlikely to be caused by
+vanishing gradients", since with batch norm the forward signals and backward gradients
+keep healthy norms, and conjectures that deep plain nets are instead hard to optimise.
 
 This file makes that path explicit: :func:`residual_add` is its own op, and its
 backward hands the upstream gradient, untouched, to both the branch F and the
-shortcut. Observers (see ``tinyres.inspect``) can listen to every residual add to
-record how much gradient arrives by each path; they only read, never change.
+shortcut. Tracing (``tinyres.inspect.gradflow``) measures each path through the public
+hooks of the block's ``fork`` and ``join`` modules; the op knows nothing of it.
 """
 from __future__ import annotations
 
@@ -25,19 +28,7 @@ from .. import backend
 from ..function import Function, OpError
 from ._checks import positive_int, rank, tensors
 
-__all__ = ["residual_add", "shortcut_a", "add_residual_observer", "remove_residual_observer", "gradient_tap"]
-
-_observers = []
-
-
-def add_residual_observer(observer):
-    """Call ``observer(fn, gy)`` in every residual add's backward (fn.tag names the block)."""
-    _observers.append(observer)
-
-
-def remove_residual_observer(observer):
-    if observer in _observers:
-        _observers.remove(observer)
+__all__ = ["residual_add", "shortcut_a", "gradient_tap"]
 
 
 class ResidualAdd(Function):
@@ -49,25 +40,20 @@ class ResidualAdd(Function):
     """
     op_name = "residual_add"
 
-    def __init__(self, tag=None):
-        self.tag = tag
-
     def forward(self, branch, shortcut):
         return branch + shortcut
 
     def backward(self, gy):
-        for observer in list(_observers):
-            observer(self, gy)
         return gy, gy   # (to the branch F, to the shortcut: unchanged, the "+1")
 
 
-def residual_add(branch, shortcut, tag=None):
+def residual_add(branch, shortcut):
     """y = branch + shortcut, shapes equal (no broadcasting: a mismatch is a wiring bug)."""
     tensors("residual_add", branch=branch, shortcut=shortcut)
     if branch.shape != shortcut.shape:
         raise OpError(f"residual_add: branch shape {branch.shape} != shortcut shape {shortcut.shape}; "
                       f"a block that changes shape needs a projection or option-A shortcut")
-    return ResidualAdd(tag)(branch, shortcut)
+    return ResidualAdd()(branch, shortcut)
 
 
 class ShortcutA(Function):
@@ -111,7 +97,8 @@ def shortcut_a(x, out_channels, stride):
 class GradientTap(Function):
     """y = x, exactly (the output is the input array). Backward hands ``gy`` to a callback
     and returns it unchanged, so the gradient on one path can be recorded without
-    changing any number. Used by tracing to tell the identity path from the branch."""
+    changing any number. Tracing applies it to each path at a block's fork, to tell the
+    identity path from the branch."""
     op_name = "gradient_tap"
 
     def __init__(self, callback):
