@@ -12,6 +12,7 @@ import errno
 import os
 import re
 import shutil
+import sys
 import tempfile
 import zipfile
 from collections import OrderedDict
@@ -21,7 +22,7 @@ import numpy as np
 from . import backend
 from .tensor import Tensor
 
-__all__ = ["save", "load", "atomic_write", "check_output_dir", "clean_stale_temp_files", "CheckpointError",
+__all__ = ["save", "load", "atomic_write", "check_output_dir", "output_dir_or_exit", "clean_stale_temp_files", "CheckpointError",
            "OutputDirError"]
 
 _TMP_PREFIX, _TMP_SUFFIX = ".tmp-", ".npz"
@@ -114,6 +115,15 @@ def check_output_dir(path, what="--out"):
     if shutil.disk_usage(path).free == 0:
         raise OutputDirError(f"{what} {path}: cannot write into the folder (the disk is full)")
     return path
+
+
+def output_dir_or_exit(path, prog, what="--out"):
+    """For command-line scripts: :func:`check_output_dir`, or one line on stderr and exit 2."""
+    try:
+        return check_output_dir(path, what)
+    except OutputDirError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _host(value):
