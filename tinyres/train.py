@@ -459,8 +459,9 @@ class _Run:
         if bad is None and "test_loss" in last and not math.isfinite(last["test_loss"]):
             bad = f"the evaluation loss ({last['test_loss']})"
         if bad is not None:
+            epoch = self.epoch if self.batch == 0 else self.epoch + 1      # at an epoch's end, run.epoch moved on
             raise NonFiniteLossError(
-                f"{bad} became non-finite by iteration {self.iteration} (epoch {self.epoch + 1}); stopped without "
+                f"{bad} became non-finite by iteration {self.iteration} (epoch {epoch}); stopped without "
                 f"saving it. {self._last_good()}; try a lower --lr or a warm-up (--warmup-lr)", self.iteration)
         _save_checkpoint(self.ckpt_path, self.model, self.optimizer, self.scheduler, self.position(), self.rows,
                          self.cfg)
