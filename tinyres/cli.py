@@ -172,10 +172,14 @@ def _gradflow(args):
 
 def _tour(args):
     """The main job: gradient flow, degradation and the paper's table, with a report."""
-    from .io import output_dir_or_exit
+    from .io import OutputDirError, check_output_dir
     from .tour import run_tour
 
-    output_dir_or_exit(args.out, "tinyres tour")
+    try:
+        check_output_dir(args.out)
+    except OutputDirError as exc:
+        print(f"tinyres tour: {exc}", file=sys.stderr)
+        return 2
     run_tour(out=args.out, quick=args.quick, device=args.device, seed=args.seed, progress=args.progress)
     return 0
 
