@@ -124,9 +124,9 @@ def _train(args):
         return 2
     if result.stopped == "interrupted":
         return 130
-    err = result.test_error
-    if result.stopped == "complete":
+    if result.stopped == "complete":      # train() said so; nothing was run
         return 0
+    err = result.test_error
     print(f"done: {result.iteration} iterations in {result.seconds:.0f}s, test error "
           f"{100 * err:.2f}% (accuracy {100 * (1 - err):.2f}%); metrics and checkpoint in {args.out}")
     return 0
