@@ -148,3 +148,74 @@ def test_loader_is_deterministic_and_resumable(device):
     loader.set_epoch(3)
     assert not np.array_equal(next(iter(loader))[1].numpy(), full[0][1])
     assert full[0][0].shape == (50, 1, 8, 8) and next(iter(loader))[0].device == device
+
+
+def _all_splits(root):
+    train, test = cifar10(root, "train"), cifar10(root, "test")
+    return train.images, train.labels, test.images, test.labels
+
+
+def test_every_bit_flip_that_changes_the_archive_is_an_error_naming_it(tmp_path):
+    # Fails on the old loader, which stopped reading before the gzip trailer: the CRC was never
+    # checked and most flips in the deflate stream loaded other pixels without a word.
+    make_archive(tmp_path / "clean.tar.gz", per_batch=2)
+    blob = (tmp_path / "clean.tar.gz").read_bytes()
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "cifar-10-binary.tar.gz").write_bytes(blob)
+    expected = _all_splits(good)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    target = bad / "cifar-10-binary.tar.gz"
+    positions = sorted({int(p) for p in np.linspace(0, len(blob) - 1, 48)} | {3, 10, len(blob) - 5, len(blob) - 1})
+    errors = silent_changes = 0
+    for pos in positions:
+        for bit in (0, 5):
+            flipped = bytearray(blob)
+            flipped[pos] ^= 1 << bit
+            target.write_bytes(bytes(flipped))
+            try:
+                got = _all_splits(bad)
+            except DatasetError as exc:
+                assert str(target) in str(exc)
+                errors += 1
+                continue
+            # no error: then the flip must have hit a byte that carries no image data (gzip mtime, OS)
+            if not all(np.array_equal(a, b) for a, b in zip(got, expected)):
+                silent_changes += 1
+    assert silent_changes == 0, f"{silent_changes} of {2 * len(positions)} flips loaded different data silently"
+    assert errors >= 2 * len(positions) - 8      # only the few header bytes gzip ignores may pass
+
+
+def test_a_directory_where_a_file_should_be_is_a_clear_error(tmp_path):
+    make_archive(tmp_path / "a.tar.gz")
+    with tarfile.open(tmp_path / "a.tar.gz") as tar:
+        tar.extractall(tmp_path, filter="data")
+    batch = tmp_path / "cifar-10-batches-bin" / "data_batch_2.bin"
+    batch.unlink()
+    batch.mkdir()
+    with pytest.raises(DatasetError, match="data_batch_2.bin is a directory"):
+        cifar10(tmp_path, "train")
+    other = tmp_path / "other"
+    (other / "cifar-10-binary.tar.gz").mkdir(parents=True)
+    with pytest.raises(DatasetError, match="cifar-10-binary.tar.gz is a directory"):
+        cifar10(other, "train")
+
+
+def test_datasets_carry_their_pixel_range_and_whether_flips_are_allowed(tmp_path):
+    d = digits("train")
+    assert (d.pixel_max, d.flip_ok) == (16.0, False) and d.images.max() == 16
+    assert (d.subset(10).pixel_max, d.subset(10).flip_ok) == (16.0, False)
+    make_archive(tmp_path / "cifar-10-binary.tar.gz")
+    c = cifar10(tmp_path, "test")
+    assert (c.pixel_max, c.flip_ok) == (255.0, True)
+    for n in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="subset size"):
+            d.subset(n)
+
+
+@pytest.mark.parametrize("size", [2.5, 2.0, True, 0, -3, "8"])
+def test_loader_refuses_a_batch_size_that_is_not_a_whole_number(size):
+    # as torch.utils.data.DataLoader; the old loader took 2.5 and failed later inside a slice
+    with pytest.raises(ValueError, match="batch_size must be a whole number >= 1"):
+        DataLoader(digits("test"), batch_size=size)

@@ -59,3 +59,53 @@ def test_summary_cli(capsys):
     assert main(["summary", "resnet50", "--paper-stride"]) == 0
     assert "(3.86G)" in capsys.readouterr().out
     assert main(["summary", "nonet"]) == 2
+
+
+def test_saved_files_get_the_umask_mode_not_mkstemps_0600(tmp_path):
+    # the old save kept mkstemp's private 0600 while metrics and figures got the umask's mode
+    old = os.umask(0o022)
+    try:
+        path = tr.save({"a": np.zeros(2)}, tmp_path / "w.npz")
+        text = tr.io.atomic_write(tmp_path / "m.json", "{}")
+    finally:
+        os.umask(old)
+    assert os.stat(path).st_mode & 0o777 == 0o644
+    assert os.stat(text).st_mode & 0o777 == 0o644 and open(text).read() == "{}"
+
+
+def test_stale_temp_files_of_our_naming_only_are_cleaned(tmp_path):
+    ours = [".tmp-abcd1234.npz", ".tmp-x_y_z_01.npz"]
+    others = [".tmp-notours.npz", ".tmp-abcd1234.json", "tmp-abcd1234.npz", "w.npz"]
+    for name in ours + others:
+        (tmp_path / name).write_bytes(b"x")
+    assert tr.io.clean_stale_temp_files(tmp_path) == sorted(ours)
+    assert sorted(os.listdir(tmp_path)) == sorted(others)
+
+
+def test_output_dir_check_gives_one_line_for_each_bad_folder(tmp_path, monkeypatch):
+    from tinyres.io import OutputDirError, check_output_dir
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputDirError, match=r"^--out .*file is an existing file, not a folder"):
+        check_output_dir(tmp_path / "file")
+    with pytest.raises(OutputDirError, match=r"cannot create the folder"):
+        check_output_dir(tmp_path / "file" / "sub")
+    with pytest.raises(OutputDirError, match=r"cannot (create|write)"):     # /proc takes no new folders, even as root
+        check_output_dir("/proc/tinyres-out")
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OutputDirError, match=r"cannot write into the folder \(the disk is full\)"):
+        check_output_dir(tmp_path / "ok")
+    monkeypatch.undo()
+    assert check_output_dir(tmp_path / "ok") and os.listdir(tmp_path / "ok") == []   # the probe is gone
+
+
+def test_output_dir_or_exit_is_one_line_and_exit_2(tmp_path, capsys):
+    from tinyres.io import output_dir_or_exit
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SystemExit) as exc:
+        output_dir_or_exit(tmp_path / "file", "01_lesson")
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("01_lesson: --out ")

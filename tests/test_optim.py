@@ -149,3 +149,41 @@ def test_scheduler_state_round_trip():
     s2.step()
     assert opt.param_groups[0]["lr"] == opt2.param_groups[0]["lr"] == pytest.approx(0.001)
     assert math.isclose(s2.get_last_lr()[0], 0.001)
+
+
+def _trained_sgd():
+    p, q = _param([1.0, 2.0]), _param([[3.0]])
+    opt = SGD([p, q], lr=0.1, momentum=0.9)
+    p.grad, q.grad = np.array([1.0, 1.0]), np.array([[1.0]])
+    opt.step()
+    return opt
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda sd: sd["state"][0].update(momentum_buffer=np.zeros(3)), r"momentum_buffer of parameter 0 has shape \(3,\)"),
+    (lambda sd: sd["state"][1].update(momentum_buffer=np.zeros((1, 1), "float32")), "is float32, the parameter float64"),
+    (lambda sd: sd["state"][0].pop("momentum_buffer"), r"parameter 0 has \[\], expected \['momentum_buffer'\]"),
+    (lambda sd: sd["state"][0].update(velocity=np.zeros(2)), "parameter 0 has .*velocity"),
+    (lambda sd: sd["state"].update({7: {"momentum_buffer": np.zeros(2)}}), "names parameter 7, but there are 2"),
+    (lambda sd: sd["param_groups"][0].pop("momentum"), r"missing hyper-parameters \['momentum'\]"),
+    (lambda sd: sd["param_groups"][0].update(betas=(0.9, 0.99)), r"unexpected \['betas'\]"),
+])
+def test_optimizer_state_is_validated_before_anything_changes(damage, message):
+    # the old load took every one of these: a wrong-shaped or missing buffer changed the results,
+    # a float32 one failed later inside conv2d
+    sd = _trained_sgd().state_dict()
+    damage(sd)
+    fresh = SGD([_param([0.0, 0.0]), _param([[0.0]])], lr=0.5, momentum=0.9)
+    with pytest.raises(ValueError, match=message):
+        fresh.load_state_dict(sd)
+    assert fresh.state == {} and fresh.param_groups[0]["lr"] == 0.5
+
+
+def test_scheduler_refuses_another_schedules_state():
+    cosine = lr_scheduler.CosineAnnealingLR(_opt(), 10)
+    step = lr_scheduler.MultiStepLR(_opt(), [5])
+    with pytest.raises(ValueError, match="does not belong to this schedule"):
+        step.load_state_dict(cosine.state_dict())
+    warm = lr_scheduler.WarmupLR(lr_scheduler.MultiStepLR(_opt(), [5]), 0.01)
+    with pytest.raises(ValueError, match="WarmupLR.load_state_dict"):
+        warm.load_state_dict(step.state_dict())

@@ -65,46 +65,84 @@ def _summary(args):
     return 0
 
 
+def _flag(field):
+    return "--" + field.replace("_", "-")
+
+
+def _cli_text(text):
+    """Library messages name keyword arguments; on the command line the user typed flags."""
+    for api, flag in (("device='cpu'", "--device cpu"), ("download=True", "--download"), ("root=DIR", "--root DIR")):
+        text = text.replace(api, flag)
+    return text
+
+
 def _train(args):
     """Train a model with the paper's recipe (or the digits defaults)."""
     import dataclasses
 
     from .data import DatasetError
-    from .io import CheckpointError
-    from .train import RECIPES, NonFiniteLossError, TrainConfig, train
+    from .io import CheckpointError, OutputDirError, check_output_dir
+    from .nn.module import StateDictError
+    from .train import RECIPES, ConfigError, NonFiniteLossError, TrainConfig, saved_config, train
 
-    fields = {f.name for f in dataclasses.fields(TrainConfig)}
-    values = dict(RECIPES[args.recipe]) if args.recipe else {}
-    if args.data == "digits" and not args.recipe:
-        values.update(RECIPES["digits"])
-    for name in fields:
-        v = getattr(args, name, None)
-        if v is not None:
-            values[name] = v
-    if args.quick:
-        values.update(limit_train=256, limit_test=128, epochs=min(values.get("epochs", 2), 2), iterations=None,
-                      milestones=(1,), eval_every=None)
-    values["device"] = args.device
-    cfg = TrainConfig(**values)
+    prog = "tinyres train"
     try:
-        result = train(cfg, resume=args.resume)
+        check_output_dir(args.out)
+        given = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)
+                 if getattr(args, f.name, None) is not None}
+        if args.quick:
+            given.update(limit_train=256, limit_test=128, iterations=None, milestones=(1,), eval_every=None)
+            if args.epochs is None and not args.resume:
+                given["epochs"] = 2
+        if args.resume:
+            # the run continues as it was saved; flags given now must agree (train() checks them)
+            values = saved_config(args.out)
+        else:
+            values = dict(RECIPES[args.recipe]) if args.recipe else {}
+            if given.get("data", "digits") == "digits" and not args.recipe:
+                values.update(RECIPES["digits"])
+        if args.recipe and args.resume:
+            given.update({k: v for k, v in RECIPES[args.recipe].items() if k not in given})
+        values.update(given)
+        values["device"] = args.device
+        result = train(TrainConfig(**values), resume=args.resume)
     except NonFiniteLossError:
         return 3
-    except (DatasetError, CheckpointError, ValueError) as exc:
-        print(f"tinyres train: {exc}", file=sys.stderr)
+    except ConfigError as exc:
+        if exc.saved is not None or exc.given is not None:
+            print(f"{prog}: {_flag(exc.field)} {_show(exc.given)} contradicts the run in {args.out}, which was "
+                  f"saved with {_flag(exc.field)} {_show(exc.saved)}; leave the flag out to resume as saved, "
+                  f"or start a new run in another --out", file=sys.stderr)
+        else:
+            print(f"{prog}: {_flag(exc.field)} {_cli_text(exc.problem)}", file=sys.stderr)
+        return 2
+    except StateDictError as exc:
+        print(f"{prog}: {args.out}/checkpoint.npz does not fit the model: {exc}", file=sys.stderr)
+        return 2
+    except (DatasetError, CheckpointError, OutputDirError, ValueError) as exc:
+        print(f"{prog}: {_cli_text(str(exc))}", file=sys.stderr)
         return 2
     if result.stopped == "interrupted":
         return 130
+    if result.stopped == "complete":      # train() said so; nothing was run
+        return 0
     err = result.test_error
     print(f"done: {result.iteration} iterations in {result.seconds:.0f}s, test error "
-          f"{100 * err:.2f}% (accuracy {100 * (1 - err):.2f}%); metrics and checkpoint in {cfg.out}")
+          f"{100 * err:.2f}% (accuracy {100 * (1 - err):.2f}%); metrics and checkpoint in {args.out}")
     return 0
+
+
+def _show(value):
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return "(not set)" if value is None else str(value)
 
 
 def _gradflow(args):
     """Gradient flow of several models at initialisation and during a short training run."""
     from .data import DatasetError
     from .experiments import gradient_flow
+    from .io import OutputDirError, check_output_dir
 
     steps = tuple(sorted({int(v) for v in args.steps.split(",")}))
     models = [m.strip() for m in args.models.split(",") if m.strip()]
@@ -112,11 +150,12 @@ def _gradflow(args):
     if args.quick:
         models, steps, limit = [m.replace("56", "8").replace("110", "8") for m in models], (0, 2), 256
     try:
+        check_output_dir(args.out)
         result = gradient_flow(models, steps, data=args.data, root=args.root, batch_size=args.batch_size, lr=args.lr,
                                batch_norm=args.batch_norm, device=args.device, seed=args.seed, out=args.out,
                                progress=args.progress, limit_train=limit)
-    except (DatasetError, ValueError) as exc:
-        print(f"tinyres gradflow: {exc}", file=sys.stderr)
+    except (DatasetError, OutputDirError, ValueError) as exc:
+        print(f"tinyres gradflow: {_cli_text(str(exc))}", file=sys.stderr)
         return 2
     from .inspect.plots import conv_weight_norms
     for name, trace in result["traces"].items():
@@ -133,8 +172,14 @@ def _gradflow(args):
 
 def _tour(args):
     """The main job: gradient flow, degradation and the paper's table, with a report."""
+    from .io import OutputDirError, check_output_dir
     from .tour import run_tour
 
+    try:
+        check_output_dir(args.out)
+    except OutputDirError as exc:
+        print(f"tinyres tour: {exc}", file=sys.stderr)
+        return 2
     run_tour(out=args.out, quick=args.quick, device=args.device, seed=args.seed, progress=args.progress)
     return 0
 
@@ -165,8 +210,8 @@ def main(argv=None):
     tr_ = sub.add_parser("train", help="train a model (digits on a CPU in minutes; CIFAR-10 with the paper's recipe)",
                          description="Train with SGD and a step schedule. Every epoch: evaluation, metrics.csv/json "
                                      "and an atomic checkpoint.npz in --out; --resume continues from it.")
-    tr_.add_argument("--model", default="resnet20", help="resnet20..1202, plain20..110, preactN, resnet18.. (default resnet20)")
-    tr_.add_argument("--data", default="digits", choices=["digits", "cifar10"], help="dataset (default: the built-in digits)")
+    tr_.add_argument("--model", help="resnet20..1202, plain20..110, preactN, resnet18.. (default resnet20)")
+    tr_.add_argument("--data", choices=["digits", "cifar10"], help="dataset (default: the built-in digits)")
     tr_.add_argument("--root", help="CIFAR-10 folder holding cifar-10-binary.tar.gz (or cifar-10-batches-bin/)")
     tr_.add_argument("--download", action="store_true", default=None, help="download CIFAR-10 into --root if absent")
     tr_.add_argument("--recipe", choices=["cifar10-paper", "digits"],
@@ -195,8 +240,10 @@ def main(argv=None):
     tr_.add_argument("--seed", type=int)
     tr_.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: $TINYRES_DEVICE or cpu)")
     tr_.add_argument("--out", default="runs/run", help="output folder (default runs/run)")
-    tr_.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
-    tr_.add_argument("--quick", action="store_true", help="seconds: 256 images, 2 epochs (for tests)")
+    tr_.add_argument("--resume", action="store_true",
+                     help="continue the run saved in OUT/checkpoint.npz with its saved settings "
+                          "(only --epochs/--iterations, --device and --root may change)")
+    tr_.add_argument("--quick", action="store_true", help="seconds: 256 images, 2 epochs unless --epochs (for tests)")
     tr_.add_argument("--no-progress", dest="progress", action="store_false", default=None)
     gf = sub.add_parser("gradflow", help="gradient norms per layer and the identity/branch split, plain vs residual")
     gf.add_argument("--models", default="plain56,resnet56", help="comma-separated model names (default plain56,resnet56)")
@@ -217,7 +264,8 @@ def main(argv=None):
     try:
         args.device = backend.parse_device(args.device)
     except (ValueError, backend.DeviceError) as exc:
-        parser.error(str(exc))
+        # the subcommand's usage, not the top-level one: the user is in `tinyres train ...`
+        sub.choices[args.command].error(_cli_text(str(exc)))
     commands = {"tour": _tour, "demo": _demo, "summary": _summary, "train": _train, "gradflow": _gradflow}
     return commands[args.command](args)
 

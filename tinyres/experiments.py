@@ -2,14 +2,14 @@
 during a short training run, and the degradation comparison."""
 from __future__ import annotations
 
+import itertools
 import json
-import math
 import os
 
 from . import backend, nn
-from . import functional as F
 from .data import DataLoader, load_dataset, paper_transforms
 from .inspect.gradflow import trace_gradients
+from .io import check_output_dir
 from .inspect.plots import plot_layer_norms, plot_norm_history, plot_residual_split
 from .models import get_model
 from .optim import SGD
@@ -26,12 +26,13 @@ def gradient_flow(model_names, steps=(0, 100), data="digits", root=None, batch_s
     Returns {"traces": {name: trace dict}, "figures": [paths], "diverged": {name: step}}."""
     from tqdm.auto import tqdm
 
-    os.makedirs(out, exist_ok=True)
+    from .train import NonFiniteLossError, run_steps
+
+    check_output_dir(out)
     train_set = load_dataset(data, "train", root=root)
     if limit_train:
         train_set = train_set.subset(limit_train)
-    scale = 16.0 if data == "digits" else 255.0
-    train_tf, _ = paper_transforms(train_set.images, scale, augment=False)
+    train_tf, _ = paper_transforms(train_set.images, train_set.pixel_max, augment=False)
     device = backend.parse_device(device)
     last = max(steps)
     traces, diverged = {}, {}
@@ -42,19 +43,19 @@ def gradient_flow(model_names, steps=(0, 100), data="digits", root=None, batch_s
         optimizer = SGD(model.parameters(), lr=lr, momentum=0.9)
         loader = DataLoader(train_set, batch_size, shuffle=True, drop_last=True, seed=seed, device=device,
                             transform=train_tf)
-        batches = _forever(loader)
+        bar = tqdm(total=last + 1, desc=f"gradient flow {name}", disable=not progress, leave=False)
+
+        def advance(step, bar=bar):
+            bar.update(1)     # returns whether it redrew, which must not end the loop
         with trace_gradients(model, name, outputs=False) as trace:
-            for step in tqdm(range(last + 1), desc=f"gradient flow {name}", disable=not progress, leave=False):
-                x, y = next(batches)
-                loss = F.cross_entropy(model(x), y)
-                if not math.isfinite(loss.item()):
-                    diverged[name] = step
-                    log(f"{name}: loss is {loss.item()} at step {step}; stopped tracing it there")
-                    break
-                optimizer.zero_grad()
-                loss.backward()
-                if step < last:
-                    optimizer.step()
+            # the last step is traced but not taken: its gradients are the ones plotted at step `last`
+            try:
+                run_steps(model, optimizer, itertools.islice(_forever(loader), last + 1),
+                          callbacks=[advance], update=lambda i: i < last)
+            except NonFiniteLossError as exc:
+                diverged[name] = exc.step
+                log(f"{name}: loss is {exc.value} at step {exc.step}; stopped tracing it there")
+        bar.close()
         traces[name] = trace.to_dict()
     with open(os.path.join(out, "gradflow.json"), "w") as f:
         json.dump({"steps": list(steps), "batch_norm": batch_norm, "data": data, "traces": traces}, f)

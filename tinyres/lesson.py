@@ -10,6 +10,7 @@ import os
 import textwrap
 
 from . import backend
+from .io import output_dir_or_exit
 
 __all__ = ["Lesson"]
 
@@ -28,7 +29,7 @@ class Lesson:
             extra(p)
         self.args = p.parse_args(argv)
         self.args.device = backend.parse_device(self.args.device)
-        os.makedirs(self.args.out, exist_ok=True)
+        output_dir_or_exit(self.args.out, self.name)
         backend.manual_seed(self.args.seed)
         self.glossary = glossary
         self._print_glossary()

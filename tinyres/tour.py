@@ -19,6 +19,7 @@ from . import backend
 from .experiments import degradation, gradient_flow
 from .inspect.plots import conv_weight_norms
 from .inspect.summary import format_count, summary
+from .io import check_output_dir
 from .models import get_model, input_size, model_info
 
 __all__ = ["run_tour"]
@@ -46,7 +47,7 @@ def _table_rows(quick):
 def run_tour(out="tinyres-out/tour", quick=False, device=None, seed=0, progress=True, log=print):
     t0 = time.perf_counter()
     device = backend.parse_device(device)
-    os.makedirs(out, exist_ok=True)
+    check_output_dir(out)
     deep, shallow = ((("plain14", "resnet14"), ("plain8", "resnet8")) if quick
                      else (("plain56", "resnet56"), ("plain20", "resnet20")))
     log(f"tinyres tour on {device}{' (quick)' if quick else ''}: output in {out}\n")

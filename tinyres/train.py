@@ -5,9 +5,16 @@
 
 Every epoch the model is evaluated, ``metrics.csv``/``metrics.json`` are rewritten and
 ``checkpoint.npz`` (model, optimizer, scheduler, RNG, position) is written atomically.
-``resume=True`` continues from it: on NumPy the weights are bitwise the same as a run
-that was never interrupted. A non-finite loss stops the run with a message naming the
-step and leaves the last good checkpoint alone; Ctrl-C saves a checkpoint and exits.
+``resume=True`` continues from it: on NumPy the weights and every metrics row are
+bitwise the same as a run that was never interrupted. The checkpoint holds the config;
+resuming with a setting that contradicts it is refused (:class:`ConfigError`). A
+non-finite loss, or non-finite parameters or evaluation loss at a save, stops the run
+with a message naming the step; no non-finite state is ever written as a checkpoint.
+Ctrl-C saves a checkpoint and exits.
+
+The pieces are public so other experiments reuse them: :func:`build_data`,
+:func:`build_model`, :func:`build_optimizer`, and :func:`run_steps`, the training step
+loop with per-step callbacks.
 """
 from __future__ import annotations
 
@@ -17,6 +24,8 @@ import io
 import json
 import math
 import os
+import re
+import shlex
 import signal
 import threading
 import time
@@ -25,12 +34,13 @@ from dataclasses import dataclass, field
 from . import backend, nn
 from . import functional as F
 from .data import DataLoader, load_dataset, paper_transforms
-from .io import CheckpointError, load, save
+from .io import CheckpointError, atomic_write, check_output_dir, clean_stale_temp_files, load, save
 from .models import get_model, model_info
 from .optim import SGD, lr_scheduler
 from .tensor import no_grad
 
-__all__ = ["TrainConfig", "train", "evaluate", "RECIPES", "NonFiniteLossError", "TrainResult"]
+__all__ = ["TrainConfig", "train", "evaluate", "RECIPES", "NonFiniteLossError", "TrainResult", "ConfigError",
+           "build_data", "build_model", "build_optimizer", "run_steps", "Step", "saved_config"]
 
 
 @dataclass
@@ -68,6 +78,31 @@ class TrainConfig:
     out: str = "runs/run"
     progress: bool = True
 
+    def validate(self):
+        """Refuse settings that would fail later or silently mean something else (``limit_train=0``
+        is not "all", ``iterations=0`` does not switch milestones to iterations)."""
+        def whole(name, low=1, optional=False):
+            v = getattr(self, name)
+            if v is None and optional:
+                return
+            if isinstance(v, bool) or not isinstance(v, int) or v < low:
+                raise ConfigError(name, f"must be a whole number >= {low}, got {v!r}")
+        whole("epochs")
+        whole("batch_size")
+        whole("log_every")
+        whole("warmup_iterations")
+        for name in ("iterations", "eval_every", "limit_train", "limit_test"):
+            whole(name, optional=True)
+        for name in ("lr", "momentum", "weight_decay", "gamma"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+                raise ConfigError(name, f"must be a finite number >= 0, got {v!r}")
+        if self.schedule not in ("multistep", "cosine", "constant"):
+            raise ConfigError("schedule", f"must be multistep, cosine or constant, got {self.schedule!r}")
+        if self.shortcut not in ("A", "B", "C"):
+            raise ConfigError("shortcut", f"must be A, B or C, got {self.shortcut!r}")
+        return self
+
 
 RECIPES = {
     # He et al. 2015 §4.2: batch 128, lr 0.1, momentum 0.9, weight decay 1e-4, /10 at 32k and 48k
@@ -82,7 +117,21 @@ RECIPES = {
 
 
 class NonFiniteLossError(RuntimeError):
-    pass
+    """Training produced a non-finite loss, parameter or evaluation loss; ``step`` is the
+    number of steps done before it (as run_steps counts them)."""
+
+    def __init__(self, message, step=None, value=None):
+        super().__init__(message)
+        self.step, self.value = step, value
+
+
+class ConfigError(ValueError):
+    """A TrainConfig field is invalid, or contradicts the checkpoint being resumed.
+    ``field`` is the TrainConfig name (the CLI turns it into ``--field-name``)."""
+
+    def __init__(self, field, problem, saved=None, given=None):
+        super().__init__(f"{field} {problem}")
+        self.field, self.problem, self.saved, self.given = field, problem, saved, given
 
 
 @dataclass
@@ -95,34 +144,55 @@ class TrainResult:
     rows: list = field(default_factory=list)
     seconds: float = 0.0
     checkpoint: str | None = None
-    stopped: str = "finished"
+    stopped: str = "finished"            # finished | interrupted | complete (nothing left to resume)
     model: object = None                 # the trained model (in train mode)
 
 
-def _build(cfg: TrainConfig):
+# ---------------------------------------------------------------- building the pieces
+
+def build_data(cfg: TrainConfig):
+    """(train loader, test loader, train set) with the paper's transforms for ``cfg``."""
     train_set = load_dataset(cfg.data, "train", root=cfg.root, download=cfg.download)
     test_set = load_dataset(cfg.data, "test", root=cfg.root, download=cfg.download)
-    if cfg.limit_train:
+    if cfg.limit_train is not None:
         train_set = train_set.subset(cfg.limit_train)
-    if cfg.limit_test:
+    if cfg.limit_test is not None:
         test_set = test_set.subset(cfg.limit_test)
-    scale = 16.0 if cfg.data == "digits" else 255.0
     side = train_set.shape[-1]
     pad = cfg.crop_padding if cfg.crop_padding is not None else (1 if side <= 8 else 4)
-    flip = cfg.flip if cfg.flip is not None else cfg.data != "digits"
-    train_tf, test_tf = paper_transforms(train_set.images, scale, cfg.augment, pad, flip, cfg.per_channel)
+    flip = cfg.flip if cfg.flip is not None else train_set.flip_ok
+    train_tf, test_tf = paper_transforms(train_set.images, train_set.pixel_max, cfg.augment, pad, flip,
+                                         cfg.per_channel)
     device = backend.parse_device(cfg.device)
     train_loader = DataLoader(train_set, cfg.batch_size, shuffle=True, drop_last=False, seed=cfg.seed,
                               device=device, transform=train_tf)
     test_loader = DataLoader(test_set, 500, device=device, transform=test_tf)
+    return train_loader, test_loader, train_set
+
+
+def build_model(cfg: TrainConfig, train_set):
+    """The model ``cfg.model`` for ``train_set``'s channels and classes, seeded by ``cfg.seed``."""
     backend.manual_seed(cfg.seed)
     kw = dict(num_classes=len(train_set.classes), in_channels=train_set.shape[0])
-    info = model_info(cfg.model)
-    if info.family in ("cifar-resnet", "cifar-preact"):     # cfg.shortcut is the CIFAR option (A by default)
-        kw.update(shortcut=cfg.shortcut)
-    if "norm_layer" in info.options:
-        kw.update(norm_layer=None if cfg.batch_norm else nn.Identity, zero_init_residual=cfg.zero_init_residual)
-    model = get_model(cfg.model, **kw).to(device)
+    try:
+        info = model_info(cfg.model)
+        if info.family in ("cifar-resnet", "cifar-preact"):     # cfg.shortcut is the CIFAR option (A by default)
+            kw.update(shortcut=cfg.shortcut)
+        if "norm_layer" in info.options:
+            kw.update(norm_layer=None if cfg.batch_norm else nn.Identity, zero_init_residual=cfg.zero_init_residual)
+        model = get_model(cfg.model, **kw)
+    except ValueError as exc:
+        # a depth that is neither family's: name both, so resnet51 is not read as "CIFAR only"
+        if re.fullmatch(r"(resnet|plain|preact\w*?)\d+", cfg.model):
+            raise ConfigError("model", f"{cfg.model!r} has no known depth: CIFAR ResNets take 6n+2 layers "
+                                       f"(20, 32, 44, 56, 110, ...), ImageNet ResNets 18, 34, 50, 101 or 152") from None
+        raise ConfigError("model", str(exc)) from None
+    return model.to(backend.parse_device(cfg.device))
+
+
+def build_optimizer(cfg: TrainConfig, model, steps_per_epoch):
+    """(SGD, schedule) as ``cfg`` says; the schedule steps per epoch, or per iteration when
+    ``cfg.iterations`` is set."""
     optimizer = SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
                     nesterov=cfg.nesterov)
     total_steps = cfg.iterations or cfg.epochs
@@ -130,14 +200,50 @@ def _build(cfg: TrainConfig):
         scheduler = lr_scheduler.MultiStepLR(optimizer, cfg.milestones, cfg.gamma)
     elif cfg.schedule == "cosine":
         scheduler = lr_scheduler.CosineAnnealingLR(optimizer, total_steps)
-    elif cfg.schedule == "constant":
-        scheduler = lr_scheduler.MultiStepLR(optimizer, [], 1.0)
     else:
-        raise ValueError(f"schedule must be multistep, cosine or constant, got {cfg.schedule!r}")
+        scheduler = lr_scheduler.MultiStepLR(optimizer, [], 1.0)
     if cfg.warmup_lr is not None:
         scheduler = lr_scheduler.WarmupLR(scheduler, cfg.warmup_lr, cfg.warmup_iterations if cfg.iterations
-                                          else max(1, math.ceil(cfg.warmup_iterations / len(train_loader))))
-    return model, optimizer, scheduler, train_loader, test_loader
+                                          else max(1, math.ceil(cfg.warmup_iterations / steps_per_epoch)))
+    return optimizer, scheduler
+
+
+# ---------------------------------------------------------------- the step loop
+
+@dataclass
+class Step:
+    """What a step callback sees: the batch, the logits, the loss value, and ``index``,
+    the number of steps run before this one."""
+    index: int
+    x: object
+    y: object
+    logits: object
+    loss: float
+
+
+def run_steps(model, optimizer, batches, loss_fn=None, callbacks=(), update=None, first_index=0):
+    """The training step for each (x, y) of ``batches``: forward, loss, backward, optimizer
+    step, then ``callback(step)`` for each callback; a callback returning True ends the loop.
+    A non-finite loss raises NonFiniteLossError before the backward pass, so the parameters
+    stay as they were. ``update(index)`` False skips the optimizer step (the gradient is
+    still computed, e.g. to trace it). Returns the number of steps run."""
+    loss_fn = loss_fn or F.cross_entropy
+    index = first_index
+    for x, y in batches:
+        logits = model(x)
+        loss = loss_fn(logits, y)
+        value = loss.item()
+        if not math.isfinite(value):
+            raise NonFiniteLossError(f"loss became {value} at step {index + 1}", step=index, value=value)
+        optimizer.zero_grad()
+        loss.backward()
+        if update is None or update(index):
+            optimizer.step()
+        step = Step(index, x, y, logits, value)
+        index += 1
+        if any([cb(step) for cb in callbacks]):
+            break
+    return index - first_index
 
 
 def evaluate(model, loader):
@@ -160,7 +266,20 @@ def _wrong(logits, y):
     return int(xp.sum(xp.astype(xp.argmax(logits.data, axis=1) != y.data, xp.int64)))
 
 
+def _first_non_finite(model):
+    """Name of the first parameter or buffer holding a NaN or infinity, else None."""
+    for name, value in model.state_dict().items():
+        xp = backend.namespace(value)
+        if xp.isdtype(value.dtype, "real floating") and not bool(xp.all(xp.isfinite(value))):
+            return name
+    return None
+
+
 # ---------------------------------------------------------------- checkpoints
+
+# settings a resumed run may change: how long to train and where/how it runs, never what it computes
+RESUME_MAY_CHANGE = ("epochs", "iterations", "device", "out", "root", "download", "progress")
+
 
 def _save_checkpoint(path, model, optimizer, scheduler, position, rows, cfg):
     arrays = {f"model.{k}": v for k, v in model.state_dict().items()}
@@ -168,27 +287,77 @@ def _save_checkpoint(path, model, optimizer, scheduler, position, rows, cfg):
     for i, s in osd["state"].items():
         for name, value in s.items():
             arrays[f"optim.{i}.{name}"] = value
-    meta = dict(position=position, optimizer_groups=osd["param_groups"], scheduler=scheduler.state_dict(),
-                rng=backend.rng().bit_generator.state, rows=rows, config=dataclasses.asdict(cfg))
+    meta = dict(position=position, optimizer_groups=osd["param_groups"],
+                optimizer_state={str(i): sorted(s) for i, s in osd["state"].items()},
+                scheduler=scheduler.state_dict(), rng=backend.rng().bit_generator.state, rows=rows,
+                config=dataclasses.asdict(cfg))
     arrays["meta"] = json.dumps(meta)
     return save(arrays, path)
 
 
-def _load_checkpoint(path, model, optimizer, scheduler):
+def _read_meta(path):
     data = load(path)
     if "meta" not in data:
         raise CheckpointError(f"{path}: not a tinyres training checkpoint (no 'meta' entry)")
-    meta = json.loads(str(data["meta"]))
+    try:
+        meta = json.loads(str(data["meta"]))
+    except ValueError as exc:
+        raise CheckpointError(f"{path}: its 'meta' entry is not valid JSON ({exc}); the file is damaged") from None
+    needed = ("position", "optimizer_groups", "optimizer_state", "scheduler", "rng", "rows", "config")
+    missing = [k for k in needed if not isinstance(meta, dict) or k not in meta]
+    if missing:
+        raise CheckpointError(f"{path}: checkpoint meta lacks {', '.join(missing)}; it is damaged or from "
+                              f"another version of tinyres")
+    position = meta["position"]
+    if not isinstance(position, dict) or not all(isinstance(position.get(k), int)
+                                                  for k in ("epoch", "batch", "iteration")):
+        raise CheckpointError(f"{path}: checkpoint position {position!r} is not "
+                              f"{{'epoch', 'batch', 'iteration'}} whole numbers")
+    return data, meta
+
+
+def saved_config(out) -> dict:
+    """The TrainConfig fields stored in ``out``/checkpoint.npz (to resume a run as it was)."""
+    path = os.path.join(os.fspath(out), "checkpoint.npz")
+    if not os.path.exists(path):
+        raise CheckpointError(f"no checkpoint to resume at {path}")
+    config = _read_meta(path)[1]["config"]
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(config) - known)
+    if unknown:
+        raise CheckpointError(f"{path}: its config has settings this tinyres does not know: {unknown}")
+    if "milestones" in config:
+        config["milestones"] = tuple(config["milestones"])
+    return config
+
+
+def _check_resume_config(cfg, saved):
+    given = json.loads(json.dumps(dataclasses.asdict(cfg)))
+    for name, value in given.items():
+        if name in RESUME_MAY_CHANGE and not (name == "iterations" and (value is None) != (saved.get(name) is None)):
+            continue
+        if name in saved and saved[name] != value:
+            raise ConfigError(name, f"is {saved[name]!r} in the checkpoint, {value!r} given", saved[name], value)
+
+
+def _load_checkpoint(path, data, meta, model, optimizer, scheduler):
     model.load_state_dict({k[6:]: v for k, v in data.items() if k.startswith("model.")})
     state = {}
     for k, v in data.items():
         if k.startswith("optim."):
             _, i, name = k.split(".", 2)
-            state.setdefault(int(i), {})[name] = v
-    optimizer.load_state_dict({"param_groups": meta["optimizer_groups"], "state": state})
-    scheduler.load_state_dict(meta["scheduler"])
+            state.setdefault(i, {})[name] = v
+    listed = {i: sorted(s) for i, s in state.items()}
+    if listed != meta["optimizer_state"]:
+        raise CheckpointError(f"{path}: optimizer buffers {listed} do not match the ones it lists "
+                              f"{meta['optimizer_state']}; the file is damaged")
+    try:
+        optimizer.load_state_dict({"param_groups": meta["optimizer_groups"],
+                                   "state": {int(i): s for i, s in state.items()}})
+        scheduler.load_state_dict(meta["scheduler"])
+    except ValueError as exc:
+        raise CheckpointError(f"{path}: {exc}") from None
     backend.rng().bit_generator.state = meta["rng"]
-    return meta
 
 
 # ---------------------------------------------------------------- metrics
@@ -202,16 +371,9 @@ def _write_metrics(out, rows, cfg, final=None):
     writer.writeheader()
     for r in rows:
         writer.writerow({k: r.get(k, "") for k in FIELDS})
-    _atomic_text(os.path.join(out, "metrics.csv"), buf.getvalue())
+    atomic_write(os.path.join(out, "metrics.csv"), buf.getvalue())
     doc = {"config": dataclasses.asdict(cfg), "rows": rows, "final": final}
-    _atomic_text(os.path.join(out, "metrics.json"), json.dumps(doc, indent=1))
-
-
-def _atomic_text(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    atomic_write(os.path.join(out, "metrics.json"), json.dumps(doc, indent=1))
 
 
 # ---------------------------------------------------------------- the loop
@@ -244,115 +406,169 @@ class _Stop(Exception):
     pass
 
 
+class _Run:
+    """The state of one training run between steps: where it is, the metrics rows, and the
+    running sums [loss, wrong, n] since the last iteration row (``window``) and since the
+    epoch began. All of it goes into the checkpoint, so a resumed run writes the same rows."""
+
+    def __init__(self, cfg, model, optimizer, scheduler, test_loader, ckpt_path, log, position=None, rows=None):
+        self.cfg, self.model, self.optimizer, self.scheduler = cfg, model, optimizer, scheduler
+        self.test_loader, self.ckpt_path, self.log = test_loader, ckpt_path, log
+        position = position or {"epoch": 0, "batch": 0, "iteration": 0}
+        self.epoch, self.batch, self.iteration = position["epoch"], position["batch"], position["iteration"]
+        self.window = list(position.get("window", [0.0, 0, 0]))
+        self.epoch_sums = list(position.get("epoch_sums", [0.0, 0, 0]))
+        self.rows = rows if rows is not None else []
+        self.start = time.perf_counter() - (self.rows[-1]["seconds"] if self.rows else 0.0)
+        self.saved = f"{ckpt_path} (iteration {self.iteration})" if position["iteration"] else None
+
+    def position(self):
+        return {"epoch": self.epoch, "batch": self.batch, "iteration": self.iteration,
+                "window": list(self.window), "epoch_sums": list(self.epoch_sums)}
+
+    def record(self, kind):
+        sums = self.epoch_sums if kind == "epoch" else self.window
+        cfg = self.cfg
+        row = {"kind": kind, "epoch": self.epoch + 1, "iteration": self.iteration,
+               "lr": self.optimizer.param_groups[0]["lr"], "train_loss": sums[0] / max(sums[2], 1),
+               "train_error": sums[1] / max(sums[2], 1), "seconds": round(time.perf_counter() - self.start, 3)}
+        if kind == "epoch" or (cfg.eval_every and self.iteration % cfg.eval_every == 0):
+            row["test_loss"], row["test_error"] = evaluate(self.model, self.test_loader)
+        self.rows.append(row)
+        sums[:] = [0.0, 0, 0]
+        return row
+
+    def after_step(self, step):
+        wrong = _wrong(step.logits, step.y)
+        for sums in (self.window, self.epoch_sums):
+            sums[0] += step.loss * len(step.y)
+            sums[1] += wrong
+            sums[2] += len(step.y)
+        self.iteration, self.batch = step.index + 1, self.batch + 1
+        cfg = self.cfg
+        if self.iteration % cfg.log_every == 0 or (cfg.eval_every and self.iteration % cfg.eval_every == 0):
+            self.record("iter")
+
+    def save(self):
+        """Write the checkpoint and metrics, unless the state is not finite: then say so and
+        stop, leaving the last good checkpoint (every checkpoint passed this check)."""
+        bad = _first_non_finite(self.model)
+        last = self.rows[-1] if self.rows else {}
+        if bad is None and "test_loss" in last and not math.isfinite(last["test_loss"]):
+            bad = f"the evaluation loss ({last['test_loss']})"
+        if bad is not None:
+            epoch = self.epoch if self.batch == 0 else self.epoch + 1      # at an epoch's end, run.epoch moved on
+            raise NonFiniteLossError(
+                f"{bad} became non-finite by iteration {self.iteration} (epoch {epoch}); stopped without "
+                f"saving it. {self._last_good()}; try a lower --lr or a warm-up (--warmup-lr)", self.iteration)
+        _save_checkpoint(self.ckpt_path, self.model, self.optimizer, self.scheduler, self.position(), self.rows,
+                         self.cfg)
+        _write_metrics(self.cfg.out, self.rows, self.cfg)
+        self.saved = f"{self.ckpt_path} (iteration {self.iteration})"
+
+    def _last_good(self):
+        return f"The last good checkpoint is {self.saved}" if self.saved else "No checkpoint was written"
+
+
+def resume_command(out):
+    """The exact command that continues the run in ``out``."""
+    return f"tinyres train --resume --out {shlex.quote(os.fspath(out))}"
+
+
 def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> TrainResult:
     """Train as ``cfg`` says; returns the final metrics. See the module docstring."""
     from tqdm.auto import tqdm
 
-    loss_fn = loss_fn or F.cross_entropy
-    os.makedirs(cfg.out, exist_ok=True)
+    cfg.validate()
+    check_output_dir(cfg.out)
+    clean_stale_temp_files(cfg.out)
     ckpt_path = os.path.join(cfg.out, "checkpoint.npz")
-    model, optimizer, scheduler, train_loader, test_loader = _build(cfg)
+    if resume:
+        if not os.path.exists(ckpt_path):
+            raise CheckpointError(f"no checkpoint to resume at {ckpt_path}")
+        data, meta = _read_meta(ckpt_path)
+        _check_resume_config(cfg, meta["config"])
+    train_loader, test_loader, train_set = build_data(cfg)
+    model = build_model(cfg, train_set)
+    optimizer, scheduler = build_optimizer(cfg, model, len(train_loader))
     per_iteration = cfg.iterations is not None
     steps_per_epoch = len(train_loader)
     total_iterations = cfg.iterations or cfg.epochs * steps_per_epoch
     epochs = math.ceil(total_iterations / steps_per_epoch)
-    position = {"epoch": 0, "batch": 0, "iteration": 0}
-    rows = []
     if resume:
-        if not os.path.exists(ckpt_path):
-            raise CheckpointError(f"--resume: no checkpoint at {ckpt_path}")
-        meta = _load_checkpoint(ckpt_path, model, optimizer, scheduler)
-        position, rows = meta["position"], meta["rows"]
-        log(f"resumed from {ckpt_path} at epoch {position['epoch']}, iteration {position['iteration']}")
-    start = time.perf_counter() - (rows[-1]["seconds"] if rows else 0.0)
-    iteration = position["iteration"]
-    result = TrainResult(position["epoch"], iteration, None, None, None, rows, checkpoint=ckpt_path, model=model)
+        _load_checkpoint(ckpt_path, data, meta, model, optimizer, scheduler)
+        run = _Run(cfg, model, optimizer, scheduler, test_loader, ckpt_path, log, meta["position"], meta["rows"])
+        if run.iteration >= total_iterations:
+            log(f"the run in {cfg.out} is already complete ({run.iteration} of {total_iterations} iterations); "
+                f"nothing to resume. To train longer, resume with more --epochs (or --iterations)")
+            return _result(run, "complete")
+        log(f"resumed from {ckpt_path} at epoch {run.epoch}, iteration {run.iteration}")
+    else:
+        run = _Run(cfg, model, optimizer, scheduler, test_loader, ckpt_path, log)
     model.train()
-    # running sums [loss, wrong, n] since the last iteration row, and since the epoch began
-    window, epoch_sums = [0.0, 0, 0], list(position.get("epoch_sums", [0.0, 0, 0]))
-
-    def record(kind, epoch):
-        sums = epoch_sums if kind == "epoch" else window
-        row = {"kind": kind, "epoch": epoch, "iteration": iteration, "lr": optimizer.param_groups[0]["lr"],
-               "train_loss": sums[0] / max(sums[2], 1), "train_error": sums[1] / max(sums[2], 1),
-               "seconds": round(time.perf_counter() - start, 3)}
-        if kind == "epoch" or (cfg.eval_every and iteration % cfg.eval_every == 0):
-            row["test_loss"], row["test_error"] = evaluate(model, test_loader)
-        rows.append(row)
-        sums[:] = [0.0, 0, 0]
-        return row
-
     stop = _StopRequest().install()
+    stopped = "finished"
     try:
-        for epoch in range(position["epoch"], epochs):
+        for epoch in range(run.epoch, epochs):
             train_loader.set_epoch(epoch)
-            first = position["batch"] if epoch == position["epoch"] else 0
+            first = run.batch if epoch == run.epoch else 0
+            run.epoch, run.batch = epoch, first
             bar = tqdm(total=steps_per_epoch, initial=first, desc=f"epoch {epoch + 1}/{epochs}",
                        disable=not cfg.progress, leave=False, dynamic_ncols=True)
-            for b, (x, y) in enumerate(train_loader.iter_from(first), start=first):
-                if iteration >= total_iterations:
-                    break
-                logits = model(x)
-                loss = loss_fn(logits, y)
-                value = loss.item()
-                if not math.isfinite(value):
-                    raise NonFiniteLossError(
-                        f"loss became {value} at iteration {iteration + 1} (epoch {epoch + 1}, batch {b + 1}); "
-                        f"stopped. The last good checkpoint is {ckpt_path if os.path.exists(ckpt_path) else 'none'}; "
-                        f"try a lower --lr or a warm-up (--warmup-lr)")
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                iteration += 1
+
+            def progress(step):
                 if per_iteration:
                     scheduler.step()
-                wrong = _wrong(logits, y)
-                for sums in (window, epoch_sums):
-                    sums[0] += value * len(y)
-                    sums[1] += wrong
-                    sums[2] += len(y)
-                position = {"epoch": epoch, "batch": b + 1, "iteration": iteration}
+                run.after_step(step)
                 bar.update(1)
-                bar.set_postfix(loss=f"{value:.3f}", lr=f"{optimizer.param_groups[0]['lr']:.3g}")
-                if iteration % cfg.log_every == 0 or (cfg.eval_every and iteration % cfg.eval_every == 0):
-                    record("iter", epoch + 1)
+                bar.set_postfix(loss=f"{step.loss:.3f}", lr=f"{optimizer.param_groups[0]['lr']:.3g}")
                 if stop.requested:
                     raise _Stop
+                return run.iteration >= total_iterations
+
+            batches = train_loader.iter_from(first) if run.iteration < total_iterations else iter(())
+            try:
+                run_steps(model, optimizer, batches, loss_fn, [progress], first_index=run.iteration)
+            except NonFiniteLossError as exc:
+                raise NonFiniteLossError(
+                    f"loss became {exc.value} at iteration {exc.step + 1} (epoch {epoch + 1}, batch {run.batch + 1}); "
+                    f"stopped. {run._last_good()}; try a lower --lr or a warm-up (--warmup-lr)",
+                    exc.step, exc.value) from None
             bar.close()
-            row = record("epoch", epoch + 1)      # lr column: the rate this epoch trained with
+            row = run.record("epoch")      # lr column: the rate this epoch trained with
             if not per_iteration:
                 scheduler.step()
-            position = {"epoch": epoch + 1, "batch": 0, "iteration": iteration}
-            _save_checkpoint(ckpt_path, model, optimizer, scheduler, position, rows, cfg)
-            _write_metrics(cfg.out, rows, cfg)
-            log(f"epoch {epoch + 1}/{epochs}  iter {iteration}  lr {row['lr']:.4g}  "
+            run.epoch, run.batch = epoch + 1, 0
+            run.save()
+            log(f"epoch {epoch + 1}/{epochs}  iter {run.iteration}  lr {row['lr']:.4g}  "
                 f"train loss {row['train_loss']:.4f} err {100 * row['train_error']:.2f}%  "
                 f"test loss {row['test_loss']:.4f} err {100 * row['test_error']:.2f}%  ({row['seconds']:.0f}s)")
-            if iteration >= total_iterations:
+            if run.iteration >= total_iterations:
                 break
-    except _Stop:      # mid-epoch: keep the epoch's running sums so its metrics row stays whole
-        position["epoch_sums"] = epoch_sums
-        _save_checkpoint(ckpt_path, model, optimizer, scheduler, position, rows, cfg)
-        _write_metrics(cfg.out, rows, cfg)
-        log(f"\ninterrupted after iteration {iteration}: saved {ckpt_path}; continue with --resume")
-        result.stopped = "interrupted"
+    except _Stop:      # mid-epoch: the running sums go into the checkpoint, so the metrics rows stay whole
+        run.save()
+        log(f"\ninterrupted after iteration {run.iteration}: saved {ckpt_path}; continue with: "
+            f"{resume_command(cfg.out)}")
+        stopped = "interrupted"
     except KeyboardInterrupt:
-        log(f"\naborted; the last checkpoint ({ckpt_path}) is from the end of the last finished epoch")
+        log(f"\naborted. {run._last_good()}; continue from it with: {resume_command(cfg.out)}")
         raise
     except NonFiniteLossError as exc:
-        _write_metrics(cfg.out, rows, cfg, final={"stopped": str(exc)})
+        _write_metrics(cfg.out, run.rows, cfg, final={"stopped": str(exc)})
         log(str(exc))
-        result.stopped = "non-finite loss"
-        result.rows = rows
         raise
     finally:
         stop.restore()
-    last = next((r for r in reversed(rows) if r["kind"] == "epoch"), None)
-    result.epochs_done, result.iteration, result.rows = position["epoch"], iteration, rows
-    if last:
-        result.test_error, result.test_loss, result.train_error = last["test_error"], last["test_loss"], last["train_error"]
-    result.seconds = time.perf_counter() - start
-    if result.stopped == "finished":
-        _write_metrics(cfg.out, rows, cfg, final={"test_error": result.test_error, "test_loss": result.test_loss,
-                                                  "iterations": iteration, "seconds": round(result.seconds, 1)})
+    result = _result(run, stopped)
+    if stopped == "finished":
+        _write_metrics(cfg.out, run.rows, cfg, final={"test_error": result.test_error, "test_loss": result.test_loss,
+                                                      "iterations": run.iteration,
+                                                      "seconds": round(result.seconds, 1)})
     return result
+
+
+def _result(run, stopped):
+    last = next((r for r in reversed(run.rows) if r["kind"] == "epoch"), {})
+    return TrainResult(run.epoch, run.iteration, last.get("test_error"), last.get("test_loss"),
+                       last.get("train_error"), run.rows, time.perf_counter() - run.start, run.ckpt_path, stopped,
+                       run.model)

@@ -3,18 +3,21 @@
 - :func:`digits`: the UCI handwritten digits (1,797 8x8 grey images, shipped with tinyres,
   CC BY 4.0, see DIGITS_LICENSE.txt), with a fixed stratified train/test split.
 - :func:`cifar10`: CIFAR-10 from the official *binary* archive (cifar-10-binary.tar.gz),
-  read straight from the tar.gz with size checks. Nothing is unpickled, nothing is
-  extracted to disk, and a download is written to a temporary file, checked against its
+  read straight from the tar.gz with size checks. The whole gzip stream is read to its
+  end, so its CRC-32 and length are checked and any corruption is an error naming the
+  file, never different images. Nothing is unpickled, nothing is extracted to disk, and a download is written to a temporary file, checked against its
   MD5, and only then renamed into place.
 """
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import io
 import os
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from importlib import resources
 
@@ -38,6 +41,8 @@ class ArrayDataset:
     labels: np.ndarray      # (N,) int64
     classes: tuple
     name: str = ""
+    pixel_max: float = 255.0    # the value of a white pixel: 255 for 8-bit images, 16 for the digits
+    flip_ok: bool = True        # whether a mirrored image is still of the same class (not for digits)
 
     def __post_init__(self):
         if self.images.ndim != 4 or self.labels.shape != (self.images.shape[0],):
@@ -53,7 +58,9 @@ class ArrayDataset:
 
     def subset(self, n):
         """The first n samples (for quick runs)."""
-        return ArrayDataset(self.images[:n], self.labels[:n], self.classes, self.name)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"{self.name}: subset size must be a whole number >= 1, got {n!r}")
+        return dataclasses.replace(self, images=self.images[:n], labels=self.labels[:n])
 
 
 # ---------------------------------------------------------------- digits
@@ -85,7 +92,8 @@ def digits(split="train"):
     labels = table[:, 64]
     train_idx, test_idx = _stratified_split(labels, 0.2, seed=20151210)
     idx = train_idx if split == "train" else test_idx
-    return ArrayDataset(images[idx], labels[idx], tuple(str(i) for i in range(10)), f"digits-{split}")
+    return ArrayDataset(images[idx], labels[idx], tuple(str(i) for i in range(10)), f"digits-{split}",
+                        pixel_max=16.0, flip_ok=False)
 
 
 # ---------------------------------------------------------------- CIFAR-10
@@ -135,6 +143,29 @@ def _parse_batch(data, name):
     return records[:, 1:].reshape(-1, 3, 32, 32), labels
 
 
+def _read_archive(archive, names):
+    """The bytes of the members ``names`` of a tar.gz, reading the gzip stream to its end:
+    gzip checks its CRC-32 and length only there, and stopping early (as random access into
+    the tar does) lets a flipped bit through as different pixels."""
+    found = {}
+    try:
+        with gzip.open(archive, "rb") as gz:
+            with tarfile.open(fileobj=gz, mode="r|") as tar:
+                for m in tar:
+                    base = os.path.basename(m.name)
+                    if m.isfile() and base in names:
+                        found[base] = tar.extractfile(m).read()
+            while gz.read(1 << 20):
+                pass
+    except (tarfile.TarError, EOFError, OSError, zlib.error, UnicodeError) as exc:
+        raise DatasetError(f"{archive}: cannot read the archive ({type(exc).__name__}: {exc}); "
+                           f"it is truncated or corrupt, delete it and download again") from None
+    for n in names:
+        if n not in found:
+            raise DatasetError(f"{archive}: has no {n}; is it the *binary* CIFAR-10 archive?")
+    return found
+
+
 def cifar10(root, split="train", download=False, archive=None, md5=CIFAR10_MD5):
     """CIFAR-10 from ``root``/cifar-10-binary.tar.gz (or an extracted cifar-10-batches-bin/).
 
@@ -152,24 +183,23 @@ def cifar10(root, split="train", download=False, archive=None, md5=CIFAR10_MD5):
             path = os.path.join(folder, n)
             if not os.path.exists(path):
                 raise DatasetError(f"{path} is missing")
-            with open(path, "rb") as f:
-                parts.append(_parse_batch(f.read(), path))
+            if not os.path.isfile(path):
+                raise DatasetError(f"{path} is a directory (or other non-file), not a CIFAR-10 batch file")
+            try:
+                with open(path, "rb") as f:
+                    parts.append(_parse_batch(f.read(), path))
+            except OSError as exc:
+                raise DatasetError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     else:
         if not os.path.exists(archive):
             if not download:
                 raise DatasetError(f"CIFAR-10 not found: expected {archive} or {folder}. Download "
                                    f"cifar-10-binary.tar.gz from {CIFAR10_URL} into {root}, or pass download=True")
             download_cifar10(root, md5=md5)
-        try:
-            with tarfile.open(archive, "r:gz") as tar:
-                members = {os.path.basename(m.name): m for m in tar.getmembers() if m.isfile()}
-                for n in names:
-                    if n not in members:
-                        raise DatasetError(f"{archive}: has no {n}; is it the *binary* CIFAR-10 archive?")
-                    parts.append(_parse_batch(tar.extractfile(members[n]).read(), f"{archive}:{n}"))
-        except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
-            raise DatasetError(f"{archive}: cannot read the archive ({type(exc).__name__}: {exc}); "
-                               f"it is truncated or corrupt, delete it and download again") from None
+        if not os.path.isfile(archive):
+            raise DatasetError(f"{archive} is a directory (or other non-file), not the CIFAR-10 archive")
+        members = _read_archive(archive, names)
+        parts = [_parse_batch(members[n], f"{archive}:{n}") for n in names]
     images = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
     return ArrayDataset(images, labels, CIFAR10_CLASSES, f"cifar10-{split}")
@@ -181,6 +211,6 @@ def load_dataset(name, split, root=None, download=False):
         return digits(split)
     if name == "cifar10":
         if root is None:
-            raise ValueError("cifar10 needs root=DIR (where cifar-10-binary.tar.gz is or will be downloaded)")
+            raise DatasetError("cifar10 needs root=DIR (where cifar-10-binary.tar.gz is or will be downloaded)")
         return cifar10(root, split, download=download)
     raise ValueError(f"unknown dataset {name!r}: expected 'digits' or 'cifar10'")

@@ -6,6 +6,8 @@ before it: resuming a run mid-epoch gives bitwise the same batches.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .. import backend
@@ -17,8 +19,9 @@ __all__ = ["DataLoader"]
 class DataLoader:
     def __init__(self, dataset, batch_size=128, shuffle=False, drop_last=False, seed=0, device=None,
                  transform=None):
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        # as torch.utils.data.DataLoader: a bool or a float (2.5, even 2.0) is a mistake, not a size
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be a whole number >= 1, got {batch_size!r}")
         self.dataset, self.batch_size, self.shuffle, self.drop_last = dataset, batch_size, shuffle, drop_last
         self.seed, self.transform = seed, transform
         self.device = backend.parse_device(device)

@@ -8,6 +8,17 @@ import math
 __all__ = ["LRScheduler", "MultiStepLR", "CosineAnnealingLR", "ReduceLROnPlateau", "WarmupLR"]
 
 
+def _check_state(owner, state, expected):
+    """A saved state from another schedule (or a damaged one) would silently set the wrong
+    rates; its keys must be exactly this schedule's."""
+    if not isinstance(state, dict):
+        raise ValueError(f"{type(owner).__name__}.load_state_dict: expected a dict, got {type(state).__name__}")
+    missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise ValueError(f"{type(owner).__name__}.load_state_dict: the saved state does not belong to this "
+                         f"schedule (missing {missing}, unexpected {unexpected})")
+
+
 class LRScheduler:
     def __init__(self, optimizer):
         self.optimizer = optimizer
@@ -33,6 +44,7 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state):
+        _check_state(self, state, self.state_dict())
         self.__dict__.update(state)
         self._apply()
 
@@ -90,6 +102,7 @@ class WarmupLR(LRScheduler):
                 "warmup_lr": self.warmup_lr, "until": self.until}
 
     def load_state_dict(self, state):
+        _check_state(self, state, self.state_dict())
         self.inner.load_state_dict(state["inner"])
         self.last_epoch, self.done = state["last_epoch"], state["done"]
         self.warmup_lr, self.until = state["warmup_lr"], state["until"]
@@ -136,6 +149,7 @@ class ReduceLROnPlateau:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"} | {"lrs": self.get_last_lr()}
 
     def load_state_dict(self, state):
+        _check_state(self, state, self.state_dict())
         state = dict(state)
         for g, lr in zip(self.optimizer.param_groups, state.pop("lrs")):
             g["lr"] = lr

@@ -49,22 +49,54 @@ class Optimizer:
         state = {index[pid]: dict(s) for pid, s in self.state.items() if pid in index}
         return {"param_groups": groups, "state": state}
 
+    # the per-parameter state entries this optimizer keeps (an entry has all of them)
+    state_keys: tuple = ()
+
     def load_state_dict(self, sd):
+        """Load a :meth:`state_dict`. Everything is checked first (groups, hyper-parameter
+        names, which parameters have state, and each buffer's name, shape and dtype), so a
+        state from another model or a damaged file is refused before anything changes."""
+        name = type(self).__name__
+        if not isinstance(sd, dict) or set(sd) != {"param_groups", "state"}:
+            raise ValueError(f"{name}.load_state_dict: expected a dict with 'param_groups' and 'state'")
         params = self._params()
         if len(sd["param_groups"]) != len(self.param_groups):
-            raise ValueError(f"optimizer state has {len(sd['param_groups'])} parameter groups, this one {len(self.param_groups)}")
-        for group, saved in zip(self.param_groups, sd["param_groups"]):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError("optimizer state does not match the parameters (different group sizes)")
-            group.update({k: v for k, v in saved.items() if k != "params"})
-        self.state = {}
+            raise ValueError(f"{name} state has {len(sd['param_groups'])} parameter groups, this one {len(self.param_groups)}")
+        for k, (group, saved) in enumerate(zip(self.param_groups, sd["param_groups"])):
+            if len(saved.get("params", ())) != len(group["params"]):
+                raise ValueError(f"{name} state does not match the parameters (group {k}: "
+                                 f"{len(saved.get('params', ()))} saved, {len(group['params'])} here)")
+            missing, unexpected = sorted(set(group) - set(saved)), sorted(set(saved) - set(group))
+            if missing or unexpected:
+                raise ValueError(f"{name} state group {k}: missing hyper-parameters {missing}, "
+                                 f"unexpected {unexpected}")
+        state = {}
         for i, s in sd["state"].items():
-            p = params[int(i)]
-            self.state[id(p)] = {k: backend.asarray(v, device=p.device) if not isinstance(v, (int, float)) else v
-                                 for k, v in s.items()}
+            try:
+                i = int(i)
+                p = params[i]
+            except (ValueError, IndexError):
+                raise ValueError(f"{name} state names parameter {i!r}, but there are {len(params)}") from None
+            if set(s) != set(self.state_keys):
+                raise ValueError(f"{name} state of parameter {i} has {sorted(s)}, expected {sorted(self.state_keys)}")
+            entry = {}
+            for k, v in s.items():
+                v = backend.asarray(v, device=p.device)
+                if tuple(v.shape) != tuple(p.shape):
+                    raise ValueError(f"{name} state: {k} of parameter {i} has shape {tuple(v.shape)}, "
+                                     f"the parameter {tuple(p.shape)}")
+                if v.dtype != p.data.dtype:
+                    raise ValueError(f"{name} state: {k} of parameter {i} is {v.dtype}, the parameter {p.data.dtype}")
+                entry[k] = v
+            state[id(p)] = entry
+        for group, saved in zip(self.param_groups, sd["param_groups"]):
+            group.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = state
 
 
 class SGD(Optimizer):
+    state_keys = ("momentum_buffer",)
+
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
         if lr < 0 or momentum < 0 or weight_decay < 0:
             raise ValueError(f"SGD: lr, momentum and weight_decay must be >= 0, got {lr}, {momentum}, {weight_decay}")
