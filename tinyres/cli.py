@@ -212,13 +212,20 @@ def main(argv=None):
     gf.add_argument("--out", default="tinyres-out/gradflow")
     gf.add_argument("--quick", action="store_true", help="seconds: depth-8 twins, steps 0,2, 256 images (for tests)")
     gf.add_argument("--no-progress", dest="progress", action="store_false")
+    from .exercises import cli as exercises_cli
+    exercises_cli.add_parser(sub)
+    for p in (tr_, gf):
+        p.add_argument("--ops", metavar="DIR", help="run with YOUR ops from an exercises workspace (cpu)")
     args = parser.parse_args(argv)
     from . import backend
     try:
         args.device = backend.parse_device(args.device)
     except (ValueError, backend.DeviceError) as exc:
         parser.error(str(exc))
-    commands = {"tour": _tour, "demo": _demo, "summary": _summary, "train": _train, "gradflow": _gradflow}
+    commands = {"tour": _tour, "demo": _demo, "summary": _summary, "train": _train, "gradflow": _gradflow,
+                "exercises": exercises_cli.run}
+    if getattr(args, "ops", None):
+        return exercises_cli.run_with_ops(args.command, args, commands[args.command])
     return commands[args.command](args)
 
 
