@@ -263,7 +263,8 @@ def grade_im2col(mod):
 
         def op(x, kk=kk, s=s, p=p):
             return LearnerFunction("im2col", lambda a: (im2col(a, kk, kk, s, p), a.shape),
-                                   lambda gy, shape: col2im(gy, shape, kk, kk, s, p), "x")(x)
+                                   lambda gy, shape: col2im(gy, shape, kk, kk, s, p), "x",
+                                   names=("im2col", "col2im"))(x)
         check_grads(op, [x], ["x (im2col's backward is col2im)"], k, case)
 
 
@@ -293,7 +294,7 @@ def grade_max_pool2d(mod):
         case = f"x ({n}, {c}, {h}, {w}), kernel {kk}, stride {s}, padding {p}"
 
         def op(x, kk=kk, s=s, p=p):
-            return LearnerFunction("max_pool2d", lambda a: fwd(a, kk, s, p), bwd, "x")(x)
+            return LearnerFunction("max_pool", lambda a: fwd(a, kk, s, p), bwd, "x")(x)
 
         def library(x, kk=kk, s=s, p=p):
             return F.max_pool2d(x, kk, s, p)
