@@ -192,6 +192,7 @@ def test_planted_bug_is_caught(solved, tmp_path, description, name, patches, phr
     ("def relu_forward(x):\n    return {}[0]\n\n\ndef relu_backward(gy, c):\n    return gy\n", "KeyError"),
     ("def relu_forward(x):\n    return x\n\n\ndef relu_backward(gy, c):\n    return gy\n", "(y, cache)"),
     ("", "no function relu_forward"),
+    ("import sys\nsys.exit(3)\n", "SystemExit"),
 ])
 def test_learner_errors_are_reported_on_their_line(solved, tmp_path, source, phrase):
     ws = tmp_path / "ws"
@@ -199,7 +200,8 @@ def test_learner_errors_are_reported_on_their_line(solved, tmp_path, source, phr
     (ws / "ex03_relu.py").write_text(source)
     [relu] = check(str(ws), only="relu")
     assert not relu.ok and phrase in relu.message, relu.message
-    assert "ex03_relu.py line" in relu.message or phrase in ("wrong shape", "(y, cache)", "no function relu_forward")
+    assert "ex03_relu.py line" in relu.message or phrase in ("wrong shape", "(y, cache)", "no function relu_forward",
+                                                                      "SystemExit")
 
 
 def test_a_broken_file_fails_only_the_exercises_that_use_it(solved, tmp_path):

@@ -18,7 +18,7 @@ from .grading import GRADERS
 from .workspace import WorkspaceError, init_workspace as _init, load_module
 
 __all__ = ["EXERCISES", "Exercise", "Result", "check", "init_workspace", "use_ops", "format_results",
-           "WorkspaceError", "OpsNotReady"]
+           "WorkspaceError", "OpsNotReady", "OPS_EXERCISES"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _run(directory, exercise):
         module = load_module(directory, exercise.file)
     except WorkspaceError as exc:
         return Result(exercise.name, False, str(exc))
-    except Exception as exc:  # the learner's file does not import: report it on this line
+    except (Exception, SystemExit) as exc:  # the learner's file does not import: report it on this line
         return Result(exercise.name, False, f"cannot import {exercise.file}: {type(exc).__name__}: "
                                             f"{exc}{_where(exc, directory)}")
     try:
@@ -86,7 +86,7 @@ def _run(directory, exercise):
         return Result(exercise.name, False, "RecursionError: your code recursed deeper than Python allows "
                                             "(infinite recursion, or recursion on a deep graph: use a loop)"
                                             f"{_where(exc, directory)}")
-    except Exception as exc:  # anything the learner's code raised is a result, not a crash
+    except (Exception, SystemExit) as exc:  # anything the learner's code raised is a result, not a crash
         return Result(exercise.name, False, f"your code raised {type(exc).__name__}: {exc}{_where(exc, directory)}")
     return Result(exercise.name, True)
 
