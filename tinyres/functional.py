@@ -30,8 +30,8 @@ from .ops.residual import gradient_tap, residual_add, shortcut_a
 __all__ = ["relu", "dropout", "add", "astype", "cat", "div", "exp", "flatten", "log", "matmul", "mean", "mul",
            "neg", "pad", "pow", "reshape", "sub", "sum", "to_device", "transpose", "conv2d", "linear",
            "cross_entropy", "log_softmax", "batch_norm", "adaptive_avg_pool2d", "avg_pool2d",
-           "global_avg_pool2d", "max_pool2d", "residual_add", "shortcut_a", "gradient_tap",
-           "override", "overrides", "OVERRIDABLE"]
+           "global_avg_pool2d", "max_pool2d", "residual_add", "shortcut_a", "gradient_tap"]
+# (__all__ lists the ops; override, overrides and OVERRIDABLE are the extension point's API)
 
 #: the ops :func:`override` can replace
 OVERRIDABLE = ("relu", "linear", "cross_entropy", "conv2d", "max_pool2d", "batch_norm", "residual_add", "shortcut_a")

@@ -13,7 +13,8 @@ backward; the library's ops come back on exit, also after an exception.
 What stays the library's: the tensor operators (+, *, ...) and the engine's own order of
 the backward pass (exercises 1 and 2 are graded, not swapped in), the optimizer (exercise
 11 is graded against it), batch norm in eval mode (a fixed affine map of the running
-statistics; the running statistics are updated here, from the batch, as the library does).
+statistics; the running statistics are updated here, from the batch, as the library does),
+and cross-entropy with reduction "sum" or "none" (evaluation; the exercise is the mean).
 The learner's ops work on NumPy arrays: use them on the "cpu" device.
 """
 from __future__ import annotations

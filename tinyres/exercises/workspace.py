@@ -3,6 +3,8 @@
 The solutions in ``solutions/`` are the single source: a template is the same file with
 the body of every function replaced by ``raise NotImplementedError``, so the docstring
 (the maths, the shapes, the hint) the learner reads is the one the solution was written to.
+They are stored as ``exNN_name.py.txt``: learner code on NumPy arrays, written out into a
+workspace, never imported as part of tinyres (whose compute modules never import NumPy).
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ class WorkspaceError(ValueError):
 
 
 def solution_source(filename):
-    with open(os.path.join(SOLUTIONS_DIR, filename), encoding="utf-8") as f:
+    with open(os.path.join(SOLUTIONS_DIR, filename + ".txt"), encoding="utf-8") as f:
         return f.read()
 
 
