@@ -213,7 +213,9 @@ def test_a_broken_file_fails_only_the_exercises_that_use_it(solved, tmp_path):
 
 
 def _train_steps(steps=3):
-    """Losses of a few SGD steps of a small float64 ResNet (same seed, same batches)."""
+    """Losses of a few SGD steps of a small float64 ResNet (same seed, same batches), and the
+    gradient norms gradient tracing records at each residual add (as `tinyres gradflow` does)."""
+    from tinyres.inspect.gradflow import trace_gradients
     from tinyres.models import get_model
     from tinyres.optim import SGD
     tr.manual_seed(0)
@@ -225,26 +227,28 @@ def _train_steps(steps=3):
     opt = SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
     g = tr.backend.generator(5)
     losses = []
-    for _ in range(steps):
-        x = tr.tensor(g.standard_normal((4, 2, 8, 8)))
-        y = tr.tensor(g.integers(0, 3, size=4))
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return losses
+    with trace_gradients(model, outputs=False) as trace:
+        for _ in range(steps):
+            x = tr.tensor(g.standard_normal((4, 2, 8, 8)))
+            y = tr.tensor(g.integers(0, 3, size=4))
+            loss = F.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return losses, [r["upstream_norm"] for r in trace.residual]
 
 
 def test_use_ops_trains_a_resnet_with_the_learners_ops(solved, tmp_path):
     ws = _patched(solved, tmp_path, [("ex10_residual.py", "    return gy, gy\n",
                                       "    CALLS.append(gy.shape)\n    return gy, gy\n\n\nCALLS = []\n")])
-    library = _train_steps()
+    library, library_adds = _train_steps()
     with use_ops(str(ws)) as ops:
         assert F.overrides()
-        learner = _train_steps()
+        learner, learner_adds = _train_steps()
     assert F.overrides() == {}
     assert learner == pytest.approx(library, rel=1e-10, abs=0)
+    assert len(learner_adds) == 3 * 3 and learner_adds == pytest.approx(library_adds, rel=1e-10, abs=0)
     assert len(ops.m["res"].CALLS) == 3 * 3      # 3 blocks, 3 backward passes: the learner's add ran
     assert ops.calls["conv2d backward"] == 3 * 7 and ops.calls["batch_norm backward"] == 3 * 7
 
