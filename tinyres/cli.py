@@ -259,6 +259,10 @@ def main(argv=None):
     gf.add_argument("--out", default="tinyres-out/gradflow")
     gf.add_argument("--quick", action="store_true", help="seconds: depth-8 twins, steps 0,2, 256 images (for tests)")
     gf.add_argument("--no-progress", dest="progress", action="store_false")
+    from .exercises import cli as exercises_cli
+    exercises_cli.add_parser(sub)
+    for p in (tr_, gf):
+        p.add_argument("--ops", metavar="DIR", help="run with YOUR ops from an exercises workspace (cpu)")
     args = parser.parse_args(argv)
     from . import backend
     try:
@@ -266,7 +270,10 @@ def main(argv=None):
     except (ValueError, backend.DeviceError) as exc:
         # the subcommand's usage, not the top-level one: the user is in `tinyres train ...`
         sub.choices[args.command].error(_cli_text(str(exc)))
-    commands = {"tour": _tour, "demo": _demo, "summary": _summary, "train": _train, "gradflow": _gradflow}
+    commands = {"tour": _tour, "demo": _demo, "summary": _summary, "train": _train, "gradflow": _gradflow,
+                "exercises": exercises_cli.run}
+    if getattr(args, "ops", None):
+        return exercises_cli.run_with_ops(args.command, args, commands[args.command])
     return commands[args.command](args)
 
 

@@ -1,0 +1,279 @@
+"""The exercises: a blank workspace fails every exercise cleanly, the solutions pass, planted
+bugs that students really make are caught, and use_ops runs a learner's ops in the engine."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import tinyres as tr
+from tinyres import functional as F
+from tinyres.exercises import EXERCISES, OpsNotReady, WorkspaceError, check, init_workspace, use_ops
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory):
+    d = tmp_path_factory.mktemp("solved")
+    init_workspace(str(d), solved=True)
+    return d
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "tinyres", *args], capture_output=True, text=True,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+
+
+def _patched(solved, tmp_path, patches):
+    """A copy of the solved workspace with (file, old, new) source patches applied."""
+    d = tmp_path / "ws"
+    shutil.copytree(solved, d)
+    for file, old, new in patches:
+        path = d / file
+        text = path.read_text()
+        assert text.count(old) == 1, f"planted bug no longer applies to {file}: {old!r}"
+        path.write_text(text.replace(old, new))
+    return d
+
+
+def test_blank_workspace_fails_every_exercise_cleanly(tmp_path):
+    r = _cli("exercises", "init", str(tmp_path / "ws"))
+    assert r.returncode == 0, r.stderr
+    r = _cli("exercises", "check", str(tmp_path / "ws"))
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == len(EXERCISES) + 1
+    for line, ex in zip(lines, EXERCISES):
+        assert line.startswith(f"FAIL  {ex.name}:") and "not implemented yet" in line, line
+    assert lines[-1] == f"0/{len(EXERCISES)} passed; next: {EXERCISES[0].name}"
+
+
+def test_solved_workspace_passes_every_exercise(solved):
+    r = _cli("exercises", "check", str(solved))
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert [line.split()[:2] for line in lines[:-1]] == [["PASS", e.name] for e in EXERCISES]
+    assert lines[-1].startswith(f"{len(EXERCISES)}/{len(EXERCISES)} passed")
+
+
+def test_init_refuses_to_overwrite_the_learners_work(tmp_path):
+    ws = tmp_path / "ws"
+    init_workspace(str(ws))
+    (ws / "ex03_relu.py").write_text("# my work\n")
+    r = _cli("exercises", "init", str(ws), "--solved")
+    assert r.returncode == 2 and "--force" in r.stderr and "Traceback" not in r.stderr
+    assert (ws / "ex03_relu.py").read_text() == "# my work\n"
+    with pytest.raises(WorkspaceError):
+        init_workspace(str(ws))
+    init_workspace(str(ws), solved=True, force=True)
+    assert "def relu_forward" in (ws / "ex03_relu.py").read_text()
+
+
+def test_list_names_every_exercise_in_order():
+    r = _cli("exercises", "list")
+    assert r.returncode == 0
+    assert [line.split()[1] for line in r.stdout.strip().splitlines()] == [e.name for e in EXERCISES]
+
+
+# (description, exercise, [(file, old, new), ...], a phrase the FAIL line must contain)
+BUGS = [
+    ("mul backward scales by its own input", "add_mul",
+     [("ex01_add_mul.py", "unbroadcast(gy * b, a.shape), unbroadcast(gy * a, b.shape)",
+       "unbroadcast(gy * a, a.shape), unbroadcast(gy * b, b.shape)")], "wrong at index"),
+    ("add backward forgets to undo broadcasting", "add_mul",
+     [("ex01_add_mul.py", "return unbroadcast(gy, a_shape), unbroadcast(gy, b_shape)", "return gy, gy")],
+     "wrong shape"),
+    ("unbroadcast drops the kept axis", "add_mul",
+     [("ex01_add_mul.py", "g.sum(axis=axes, keepdims=True)", "g.sum(axis=axes)")], "wrong shape"),
+    ("topological sort visits a shared node twice", "topological_sort",
+     [("ex02_topological_sort.py", "        if id(fn) in visited:\n            continue\n", "")], "twice"),
+    ("topological sort forgets to reverse the post-order", "topological_sort",
+     [("ex02_topological_sort.py", "    post.reverse()\n", "")], "is listed before"),
+    ("recursive topological sort on a deep graph", "topological_sort",
+     [("ex02_topological_sort.py", "    post.reverse()\n    return post\n",
+       "    post.reverse()\n    return post\n\n\ndef topological_order(root):  # noqa: F811\n"
+       "    order, seen = [], set()\n\n    def visit(fn):\n        if id(fn) in seen:\n            return\n"
+       "        seen.add(id(fn))\n        for t in fn.inputs:\n            if t.creator is not None:\n"
+       "                visit(t.creator)\n        order.append(fn)\n    visit(root)\n    return order[::-1]\n")],
+     "RecursionError"),
+    ("ReLU passes the gradient where x == 0", "relu",
+     [("ex03_relu.py", "gy * (x > 0)", "gy * (x >= 0)")], "x == 0"),
+    ("ReLU masks by the gradient's sign", "relu", [("ex03_relu.py", "gy * (x > 0)", "gy * (gy > 0)")], "wrong at"),
+    ("linear dW transposed", "linear", [("ex04_linear.py", "gy.T @ x", "x.T @ gy")], "wrong shape"),
+    ("linear db averaged", "linear", [("ex04_linear.py", "gy.sum(axis=0)", "gy.mean(axis=0)")], "dL/db wrong"),
+    ("cross-entropy gradient not divided by N", "cross_entropy",
+     [("ex05_cross_entropy.py", "gz * gloss / n", "gz * gloss")], "dL/dz wrong"),
+    ("cross-entropy ignores the upstream gradient", "cross_entropy",
+     [("ex05_cross_entropy.py", "gz * gloss / n", "gz / n")], "dL/dz wrong"),
+    ("softmax without the max shift overflows", "cross_entropy",
+     [("ex05_cross_entropy.py", "shifted = z - z.max(axis=1, keepdims=True)", "shifted = z")], "NaN or inf"),
+    ("col2im overwrites overlaps instead of adding", "im2col",
+     [("ex06_im2col.py", "+= cols[:, i, j]", "= cols[:, i, j]")], "col2im"),
+    ("im2col ignores the stride", "im2col",
+     [("ex06_im2col.py", "xpad[:, :, i:i + stride * ho:stride, j:j + stride * wo:stride].transpose",
+       "xpad[:, :, i:i + ho, j:j + wo].transpose")], "im2col"),
+    ("col2im leaves the padding on", "im2col",
+     [("ex06_im2col.py", "return xpad[:, :, padding:padding + h, padding:padding + w]", "return xpad")],
+     "wrong shape"),
+    ("conv dW transposed", "conv2d",
+     [("ex07_conv2d.py", "gw = (g2 @ cols.T).reshape(w.shape)", "gw = (cols @ g2.T).reshape(w.shape)")],
+     "dL/dw wrong"),
+    ("conv db averaged", "conv2d",
+     [("ex07_conv2d.py", "gb = gy.sum(axis=(0, 2, 3))", "gb = gy.mean(axis=(0, 2, 3))")], "dL/db wrong"),
+    ("conv dX without the stride", "conv2d",
+     [("ex07_conv2d.py", "x_shape, kh, kw, stride, padding)", "x_shape, kh, kw, 1, padding)")], "FAIL"),
+    ("max-pool gradient to every tied maximum", "max_pool2d",
+     [("ex08_max_pool2d.py", "(x, arg, k, stride, padding)", "(x, windows == windows.max(axis=0), k, stride, padding)"),
+      ("ex08_max_pool2d.py", "np.where(arg == i * k + j, gy, 0.0)", "np.where(arg[i * k + j], gy, 0.0)")],
+     "tied maxima"),
+    ("max-pool gradient to the last tied maximum", "max_pool2d",
+     [("ex08_max_pool2d.py", "arg = windows.argmax(axis=0)", "arg = k * k - 1 - windows[::-1].argmax(axis=0)")],
+     "tied maxima"),
+    ("max-pool pads with zeros", "max_pool2d",
+     [("ex08_max_pool2d.py", "constant_values=-np.inf", "constant_values=0")], "-inf"),
+    ("batch-norm backward without the variance path", "batch_norm",
+     [("ex09_batch_norm.py", "gx = inv_std * (g - mean_g - xhat * mean_g_xhat)", "gx = inv_std * (g - mean_g)")],
+     "dL/dx wrong"),
+    ("batch-norm backward without the mean path", "batch_norm",
+     [("ex09_batch_norm.py", "gx = inv_std * (g - mean_g - xhat * mean_g_xhat)",
+       "gx = inv_std * (g - xhat * mean_g_xhat)")], "dL/dx wrong"),
+    ("batch norm normalises with the unbiased variance", "batch_norm",
+     [("ex09_batch_norm.py", "var = ((x - mu) ** 2).mean(axis=(0, 2, 3), keepdims=True)",
+       "var = x.var(axis=(0, 2, 3), ddof=1, keepdims=True)")], "differs from the library"),
+    ("residual backward drops the identity path", "residual",
+     [("ex10_residual.py", "return gy, gy", "return gy, np.zeros_like(gy)")], "identity path"),
+    ("option-A backward ignores the stride", "residual",
+     [("ex10_residual.py", "gx[:, :, ::stride, ::stride] = gs", "gx[:, :, :gs.shape[2], :gs.shape[3]] = gs")],
+     "dL/dx wrong"),
+    ("option A puts all zero channels after", "residual",
+     [("ex10_residual.py", "front = extra // 2", "front = 0")], "differs from the library"),
+    ("weight decay applied after momentum", "sgd",
+     [("ex11_sgd.py", "\n    d = g + weight_decay * p\n", "\n    d = g\n"),
+      ("ex11_sgd.py", "return p - lr * buf, buf", "return p - lr * (buf + weight_decay * p), buf")], "step 2"),
+    ("momentum with dampening (an average, not PyTorch's sum)", "sgd",
+     [("ex11_sgd.py", "else momentum * buf + d", "else momentum * buf + (1 - momentum) * d")], "step 2"),
+    ("learning rate folded into the buffer", "sgd",
+     [("ex11_sgd.py", "buf = d.copy() if buf is None else momentum * buf + d\n    return p - lr * buf, buf",
+       "buf = lr * d if buf is None else momentum * buf + lr * d\n    return p - buf, buf")], "differs"),
+    ("block backward drops the identity path", "basic_block",
+     [("ex12_basic_block.py", "gx = gx + (gs if c6 is None else shortcut_a_backward(gs, c6))", "gx = gx")],
+     "dL/dx wrong"),
+    ("block backward skips the ReLU after the add", "basic_block",
+     [("ex12_basic_block.py", "g = relu_backward(gy, c7)", "g = gy")], "wrong at"),
+    ("block strides its second conv instead of the first", "basic_block",
+     [("ex12_basic_block.py", 'conv2d_forward(x, params["w1"], zero, stride, 1)',
+       'conv2d_forward(x, params["w1"], zero, 1, 1)'),
+      ("ex12_basic_block.py", 'conv2d_forward(h, params["w2"], zero, 1, 1)',
+       'conv2d_forward(h, params["w2"], zero, stride, 1)')], "FAIL"),
+]
+
+
+def test_every_exercise_has_at_least_two_planted_bugs():
+    counts = {e.name: 0 for e in EXERCISES}
+    for _, name, _, _ in BUGS:
+        counts[name] += 1
+    assert min(counts.values()) >= 2, counts
+
+
+@pytest.mark.parametrize("description, name, patches, phrase", BUGS, ids=[b[0] for b in BUGS])
+def test_planted_bug_is_caught(solved, tmp_path, description, name, patches, phrase):
+    ws = _patched(solved, tmp_path, patches)
+    [result] = check(str(ws), only=name)
+    line = f"FAIL  {name}: {result.message}"
+    assert not result.ok, f"{description} passed the checker"
+    assert phrase in line, line
+
+
+@pytest.mark.parametrize("source, phrase", [
+    ("def relu_forward(x)\n    return x\n", "SyntaxError"),
+    ("import no_such_module_here\n", "ModuleNotFoundError"),
+    ("def relu_forward(x):\n    return relu_forward(x)\n\n\ndef relu_backward(gy, c):\n    return gy\n", "RecursionError"),
+    ("def relu_forward(x):\n    return x.max(), None\n\n\ndef relu_backward(gy, c):\n    return gy\n", "wrong shape"),
+    ("def relu_forward(x):\n    return {}[0]\n\n\ndef relu_backward(gy, c):\n    return gy\n", "KeyError"),
+    ("def relu_forward(x):\n    return x\n\n\ndef relu_backward(gy, c):\n    return gy\n", "(y, cache)"),
+    ("", "no function relu_forward"),
+    ("import sys\nsys.exit(3)\n", "SystemExit"),
+])
+def test_learner_errors_are_reported_on_their_line(solved, tmp_path, source, phrase):
+    ws = tmp_path / "ws"
+    shutil.copytree(solved, ws)
+    (ws / "ex03_relu.py").write_text(source)
+    [relu] = check(str(ws), only="relu")
+    assert not relu.ok and phrase in relu.message, relu.message
+    assert "ex03_relu.py line" in relu.message or phrase in ("wrong shape", "(y, cache)", "no function relu_forward",
+                                                                      "SystemExit")
+
+
+def test_a_broken_file_fails_only_the_exercises_that_use_it(solved, tmp_path):
+    ws = tmp_path / "ws"
+    shutil.copytree(solved, ws)
+    (ws / "ex09_batch_norm.py").write_text("def batch_norm_forward(x\n")
+    failed = [r.name for r in check(str(ws)) if not r.ok]
+    assert failed == ["batch_norm", "basic_block"]
+
+
+def _train_steps(steps=3):
+    """Losses of a few SGD steps of a small float64 ResNet (same seed, same batches), and the
+    gradient norms gradient tracing records at each residual add (as `tinyres gradflow` does)."""
+    from tinyres.inspect.gradflow import trace_gradients
+    from tinyres.models import get_model
+    from tinyres.optim import SGD
+    tr.manual_seed(0)
+    tr.set_default_dtype("float64")
+    try:
+        model = get_model("resnet8", num_classes=3, in_channels=2)
+    finally:
+        tr.set_default_dtype("float32")
+    opt = SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+    g = tr.backend.generator(5)
+    losses = []
+    with trace_gradients(model, outputs=False) as trace:
+        for _ in range(steps):
+            x = tr.tensor(g.standard_normal((4, 2, 8, 8)))
+            y = tr.tensor(g.integers(0, 3, size=4))
+            loss = F.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return losses, [r["upstream_norm"] for r in trace.residual]
+
+
+def test_use_ops_trains_a_resnet_with_the_learners_ops(solved, tmp_path):
+    ws = _patched(solved, tmp_path, [("ex10_residual.py", "    return gy, gy\n",
+                                      "    CALLS.append(gy.shape)\n    return gy, gy\n\n\nCALLS = []\n")])
+    library, library_adds = _train_steps()
+    with use_ops(str(ws)) as ops:
+        assert F.overrides()
+        learner, learner_adds = _train_steps()
+    assert F.overrides() == {}
+    assert learner == pytest.approx(library, rel=1e-10, abs=0)
+    assert len(learner_adds) == 3 * 3 and learner_adds == pytest.approx(library_adds, rel=1e-10, abs=0)
+    assert len(ops.m["res"].CALLS) == 3 * 3      # 3 blocks, 3 backward passes: the learner's add ran
+    assert ops.calls["conv2d backward"] == 3 * 7 and ops.calls["batch_norm backward"] == 3 * 7
+
+
+def test_use_ops_refuses_failing_exercises_and_restores_on_error(solved, tmp_path):
+    ws = _patched(solved, tmp_path, [("ex09_batch_norm.py", "gx = inv_std * (g - mean_g - xhat * mean_g_xhat)",
+                                      "gx = inv_std * (g - mean_g)")])
+    with pytest.raises(OpsNotReady, match="batch_norm") as info:
+        with use_ops(str(ws)):
+            pass
+    assert "conv2d" not in str(info.value)
+    with pytest.raises(RuntimeError, match="inside"):
+        with use_ops(str(solved)):
+            raise RuntimeError("inside")
+    assert F.overrides() == {}
+
+
+def test_override_rejects_unknown_ops():
+    with pytest.raises(ValueError, match="cannot be overridden"):
+        with F.override(matmul=lambda a, b: a):
+            pass
+
+
+def test_train_with_ops_of_a_blank_workspace_is_refused(tmp_path):
+    init_workspace(str(tmp_path / "ws"))
+    r = _cli("train", "--ops", str(tmp_path / "ws"), "--quick", "--out", str(tmp_path / "run"))
+    assert r.returncode == 2 and "fix these exercises first" in r.stderr and "Traceback" not in r.stderr
+

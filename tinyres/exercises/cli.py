@@ -1,0 +1,86 @@
+"""``tinyres exercises list|init|check`` and the ``--ops DIR`` option of train and gradflow."""
+from __future__ import annotations
+
+import sys
+
+__all__ = ["add_parser", "run_with_ops"]
+
+
+def _list(args):
+    from . import EXERCISES
+    for i, e in enumerate(EXERCISES, 1):
+        print(f"{i:2d}  {e.name:<17} {e.file:<26} {e.title}")
+    return 0
+
+
+def _init(args):
+    from . import WorkspaceError, init_workspace
+    try:
+        written = init_workspace(args.dir, solved=args.solved, force=args.force)
+    except (WorkspaceError, OSError) as exc:
+        print(f"tinyres exercises init: {exc}", file=sys.stderr)
+        return 2
+    kind = "reference solutions" if args.solved else "exercise templates"
+    print(f"wrote {len(written) - 1} {kind} and README.txt to {args.dir}; grade them with "
+          f"`tinyres exercises check {args.dir}`")
+    return 0
+
+
+def _check(args):
+    import os
+
+    from . import check, format_results
+    if not os.path.isdir(args.dir):
+        print(f"tinyres exercises check: no folder {args.dir}; create it with `tinyres exercises init {args.dir}`",
+              file=sys.stderr)
+        return 2
+    try:
+        results = check(args.dir, only=args.only)
+    except ValueError as exc:
+        print(f"tinyres exercises check: {exc}", file=sys.stderr)
+        return 2
+    print(format_results(results, args.dir))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def add_parser(sub):
+    """Register ``exercises`` on the ``tinyres`` subparsers; the handler is ``args.exercises_func``."""
+    from . import EXERCISES
+    ex = sub.add_parser("exercises", help="build the engine yourself: exercises graded by gradient checks",
+                        description="Write the backward passes of the engine yourself, graded by gradient checks "
+                                    "against finite differences and by comparing with the library's ops.")
+    ex.set_defaults(device=None)     # tinyres's main() resolves every command's device; the checker needs none
+    esub = ex.add_subparsers(dest="exercises_command", required=True)
+    esub.add_parser("list", help="the exercises, in order").set_defaults(exercises_func=_list)
+    init = esub.add_parser("init", help="write a workspace of exercise files into DIR")
+    init.add_argument("dir")
+    init.add_argument("--solved", action="store_true", help="write the reference solutions instead")
+    init.add_argument("--force", action="store_true", help="overwrite files already in DIR (your work!)")
+    init.set_defaults(exercises_func=_init)
+    chk = esub.add_parser("check", help="grade the workspace DIR: one PASS/FAIL line per exercise")
+    chk.add_argument("dir")
+    chk.add_argument("--only", metavar="NAME", choices=[e.name for e in EXERCISES], help="grade one exercise")
+    chk.set_defaults(exercises_func=_check)
+    return ex
+
+
+def run(args):
+    return args.exercises_func(args)
+
+
+def run_with_ops(command, args, handler):
+    """Run ``handler(args)`` with the workspace ``args.ops`` swapped into the engine."""
+    from . import OpsNotReady, WorkspaceError, use_ops
+    if args.device not in (None, "cpu"):
+        print(f"tinyres {command}: --ops runs your NumPy code: use --device cpu", file=sys.stderr)
+        return 2
+    try:
+        with use_ops(args.ops) as ops:
+            print(f"using your ops from {args.ops}")
+            code = handler(args)
+    except (OpsNotReady, WorkspaceError) as exc:
+        print(f"tinyres {command}: --ops {args.ops}: {exc}", file=sys.stderr)
+        return 2
+    ran = ", ".join(f"{k} {v}" for k, v in sorted(ops.calls.items()) if k.endswith("backward"))
+    print(f"your ops ran: {ran}")
+    return code
