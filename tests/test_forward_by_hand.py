@@ -1,9 +1,11 @@
-"""Forward results computed by hand, independent of the library's own maths and of torch.
+"""Results computed by hand, independent of the library's own maths and of torch.
 
 Gradient checks compare an op's backward with its own forward, so a wrong forward with a
 backward made consistent with it passes them. These tests pin the forward (and, where the
-rule is a convention, the backward) to values written out here: each one fails on a
-realistic bug that every gradient check passes (named in each test's docstring).
+rule is a convention, the backward), the running statistics, the optimizer's update and the
+loader's resume to values written out here: each one fails on a realistic bug that every
+gradient check passes (named in each test's docstring). Several were added for mutants that
+survived a mutmut run (README, "Tests").
 """
 import math
 
@@ -77,19 +79,31 @@ def test_batch_norm_module_in_eval_mode_uses_the_running_statistics(device):
     assert int(_np(bn.num_batches_tracked)) == 0
 
 
-def test_batch_norm_training_statistics_by_hand(device):
-    """Training mode: biased variance to normalise, unbiased variance into the running average."""
+@pytest.mark.parametrize("momentum", [None, 0.3])
+def test_batch_norm_training_statistics_by_hand(momentum, device):
+    """Training mode: biased variance to normalise, unbiased variance into the running average,
+    PyTorch's defaults momentum=0.1 and eps=1e-5. The old statistics are far from 0 and 1, so a
+    wrong weight on them (1 + momentum, a division) shows."""
     x0 = np.random.default_rng(3).standard_normal((3, 2, 2, 2)) * [[[[2.0]], [[0.5]]]] + [[[[1.0]], [[-4.0]]]]
-    rm, rv = _t([0.0, 0.0], device), _t([1.0, 1.0], device)
-    y = F.batch_norm(_t(x0, device), rm, rv, training=True, momentum=0.1, eps=EPS)
+    old_mean, old_var = [2.0, -1.0], [3.0, 0.5]
+    rm, rv = _t(old_mean, device), _t(old_var, device)
+    kw = {} if momentum is None else {"momentum": momentum}
+    y = F.batch_norm(_t(x0, device), rm, rv, training=True, **kw)
+    mom = 0.1 if momentum is None else momentum
     for c in range(2):
         vals = x0[:, c].ravel()
         m = len(vals)
         mu = sum(vals) / m
         var = sum((v - mu) ** 2 for v in vals) / m
-        np.testing.assert_allclose(_np(y)[:, c], (x0[:, c] - mu) / math.sqrt(var + EPS), rtol=1e-12, atol=1e-12)
-        assert _np(rm)[c] == pytest.approx(0.9 * 0.0 + 0.1 * mu, rel=1e-12)
-        assert _np(rv)[c] == pytest.approx(0.9 * 1.0 + 0.1 * var * m / (m - 1), rel=1e-12)
+        np.testing.assert_allclose(_np(y)[:, c], (x0[:, c] - mu) / math.sqrt(var + 1e-5), rtol=1e-12, atol=1e-12)
+        assert _np(rm)[c] == pytest.approx((1 - mom) * old_mean[c] + mom * mu, rel=1e-12)
+        assert _np(rv)[c] == pytest.approx((1 - mom) * old_var[c] + mom * var * m / (m - 1), rel=1e-12)
+
+
+def test_batch_norm_trains_on_two_values_per_channel(device):
+    """Two values per channel are enough for batch statistics: y = -1, +1 (up to eps)."""
+    y = F.batch_norm(_t([[1.0, 5.0], [3.0, -5.0]], device), None, None, training=True)
+    np.testing.assert_allclose(_np(y), [[-1, 1], [1, -1]], rtol=1e-5)
 
 
 # ---------------------------------------------------------------- option-A shortcut
@@ -148,6 +162,70 @@ def test_max_pool_ties_send_the_gradient_to_the_first_maximum(case, device):
             expected[0, 0, r, c] += gy[0, 0, i, j]
             assert _np(y)[0, 0, i, j] == image[r][c]       # the forward picked a true maximum
     np.testing.assert_array_equal(_np(x.grad), expected)
+
+
+# ---------------------------------------------------------------- pooling on non-square shapes
+
+def test_adaptive_avg_pool_bins_rows_and_columns_separately(device):
+    """H = 3, W = 4 into (2, 1) and (1, 3): torch's bins [floor(i*H/oh), ceil((i+1)*H/oh)).
+    Fails if rows are binned by the width, or (2, 1) is mistaken for the global pool."""
+    x0 = np.arange(12, dtype="float64").reshape(1, 1, 3, 4) ** 2
+    rows = [x0[0, 0, 0:2].mean(), x0[0, 0, 1:3].mean()]                         # bins [0, 2), [1, 3)
+    np.testing.assert_allclose(_np(F.adaptive_avg_pool2d(_t(x0, device), (2, 1))), np.reshape(rows, (1, 1, 2, 1)))
+    cols = [x0[0, 0, :, 0:2].mean(), x0[0, 0, :, 1:3].mean(), x0[0, 0, :, 2:4].mean()]   # 4 into 3
+    np.testing.assert_allclose(_np(F.adaptive_avg_pool2d(_t(x0, device), (1, 3))), np.reshape(cols, (1, 1, 1, 3)))
+    x = _t(x0, device, requires_grad=True)
+    F.adaptive_avg_pool2d(x, (2, 1)).backward(_t([[[[1.0], [10.0]]]], device))
+    # row 1 lies in both bins: 1/8 + 10/8; rows 0 and 2 in one each
+    np.testing.assert_allclose(_np(x.grad)[0, 0], [[1 / 8] * 4, [11 / 8] * 4, [10 / 8] * 4])
+
+
+def test_pool_padding_applies_per_axis(device):
+    """padding=(1, 0): the height is padded, the width not (fails if one axis uses the other's)."""
+    x0 = np.arange(1, 7, dtype="float64").reshape(1, 1, 2, 3)        # [[1, 2, 3], [4, 5, 6]]
+    y = F.avg_pool2d(_t(x0, device), (3, 1), stride=1, padding=(1, 0))
+    np.testing.assert_allclose(_np(y)[0, 0], [[5 / 3, 7 / 3, 3], [5 / 3, 7 / 3, 3]])  # zero rows count
+    y = F.max_pool2d(_t(x0, device), (1, 3), stride=1, padding=(0, 1))
+    np.testing.assert_array_equal(_np(y)[0, 0], [[2, 3, 3], [5, 6, 6]])
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: F.max_pool2d(x, 2), lambda x: F.max_pool2d(x, 3, 1, 1), lambda x: F.avg_pool2d(x, 2, padding=1),
+    lambda x: F.adaptive_avg_pool2d(x, (3, 2)), lambda x: F.global_avg_pool2d(x), lambda x: F.shortcut_a(x, 4, 2),
+    lambda x: F.batch_norm(x, None, None, training=True), lambda x: F.relu(x),
+], ids=["max_pool", "max_pool_padded", "avg_pool", "adaptive_avg_pool", "global_avg_pool", "shortcut_a",
+        "batch_norm", "relu"])
+def test_float32_in_float32_gradient_out(call, device):
+    """A gradient buffer made without the input's dtype silently becomes float64."""
+    x = tr.tensor(np.random.default_rng(6).standard_normal((2, 2, 4, 4)).astype("float32"), requires_grad=True,
+                  device=device)
+    y = call(x)
+    y.backward(tr.tensor(np.ones(y.shape, dtype="float32"), device=device))
+    assert str(x.grad.dtype).endswith("float32"), x.grad.dtype
+
+
+# ---------------------------------------------------------------- SGD by hand
+
+def test_sgd_skips_a_parameter_without_gradient_and_updates_the_rest():
+    """A frozen parameter (grad None) before others must not stop the update loop."""
+    frozen, w = tr.tensor([1.0, 2.0], requires_grad=True), tr.tensor([3.0, -1.0], requires_grad=True)
+    opt = tr.optim.SGD([frozen, w], lr=0.5)
+    w.grad = np.array([2.0, 4.0])
+    opt.step()
+    np.testing.assert_array_equal(_np(frozen), [1.0, 2.0])
+    np.testing.assert_array_equal(_np(w), [3.0 - 0.5 * 2.0, -1.0 - 0.5 * 4.0])
+
+
+def test_sgd_momentum_buffer_is_not_the_gradient_array():
+    """Clipping p.grad in place after a step must not change the stored momentum buffer."""
+    w = tr.tensor([0.0], requires_grad=True)
+    opt = tr.optim.SGD([w], lr=1.0, momentum=0.9)
+    w.grad = np.array([1.0])
+    opt.step()                                  # buf = 1, w = -1
+    w.grad *= 0                                 # in place, as gradient clipping may do
+    w.grad += 2.0
+    opt.step()                                  # buf = 0.9 * 1 + 2 = 2.9, w = -1 - 2.9
+    np.testing.assert_allclose(_np(w), [-3.9], rtol=1e-15)
 
 
 # ---------------------------------------------------------------- data loader resume
