@@ -23,9 +23,6 @@ import time
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests"))     # torch_nets: the PyTorch reference networks
-
 
 def gemm_peak(device="cpu", n=2048, reps=5):
     """Measured float32 GEMM rate (GFLOP/s) of this machine's BLAS (or the GPU's)."""
@@ -76,14 +73,15 @@ def build(name, device, batch, want_torch=True):
     if want_torch:
         try:
             import torch
-            import torch_nets
+            from torch_cifar import CifarResNet
         except ImportError:
             return fns
-        ref = torch_nets.TorchCifarResNet(int(name[6:])).float()
+        ref = CifarResNet(int(name[6:])).float()
         ref.load_state_dict({k: torch.tensor(np.asarray(tr.backend.to_numpy(v))) for k, v in model.state_dict().items()})
         tdev = "cuda" if device.startswith("cuda") else "cpu"
         ref = ref.to(tdev)
         xt, yt = torch.tensor(x0, device=tdev), torch.tensor(y0, device=tdev)
+        same_network(model, ref, x, xt)
         topt = torch.optim.SGD(ref.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
 
         def torch_train():
@@ -100,6 +98,22 @@ def build(name, device, batch, want_torch=True):
                 return ref(xt)[0, 0].item()
         fns["pytorch"] = (torch_train, torch_eval, ref)
     return fns
+
+
+def same_network(model, ref, x, xt):
+    """Refuse to time two different networks: eval outputs must agree (float32)."""
+    import torch
+    import tinyres as tr
+    model.eval()
+    ref.eval()
+    with tr.no_grad():
+        ours = np.asarray(tr.backend.to_numpy(model(x).data))
+    with torch.no_grad():
+        theirs = ref(xt).cpu().numpy()
+    model.train()
+    ref.train()
+    if not np.allclose(ours, theirs, rtol=1e-3, atol=1e-4):
+        raise SystemExit(f"the PyTorch reference disagrees with tinyres (max |diff| {np.abs(ours - theirs).max():.3g})")
 
 
 def time_side_by_side(fns, which, steps, warmup):

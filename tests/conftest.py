@@ -1,6 +1,8 @@
 """Shared fixtures: every op and layer test runs on NumPy ("cpu"), on array_api_strict's
 non-default device ("strict", which raises on the mistakes that break CuPy), and on a
 real GPU ("cuda", marked ``gpu``) where CuPy and a device exist."""
+import os
+
 import numpy as np
 import pytest
 
@@ -43,3 +45,17 @@ def distinct(rng, shape, device, requires_grad=True, gap=1e-2):
     n = int(np.prod(shape))
     a = ((rng.permutation(n) - n / 2 + 0.25) * gap).reshape(shape)   # never within gap/4 of 0
     return tr.tensor(a.astype("float64"), requires_grad=requires_grad, device=device)
+
+
+def pytest_sessionfinish(session):
+    """With TINYRES_REQUIRE_TORCH=1 (CI's parity run) a skipped test fails the run: a parity
+    test that skips there checks nothing. GPU-marked cases may still skip without a GPU."""
+    if not os.environ.get("TINYRES_REQUIRE_TORCH"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = [r for r in (reporter.stats.get("skipped", []) if reporter else [])
+               if "gpu" not in getattr(r, "keywords", {})]
+    if skipped:
+        reporter.write_line(f"TINYRES_REQUIRE_TORCH: {len(skipped)} test(s) skipped where torch is required, "
+                            f"e.g. {skipped[0].nodeid or skipped[0].fspath}: {skipped[0].longrepr}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

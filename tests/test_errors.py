@@ -24,6 +24,8 @@ def t(shape, device="cpu", dtype="float64", requires_grad=False):
     (lambda: F.conv2d(t((1, 3, 8, 8)), t((4, 3, 3, 3), device="strict")), r"conv2d: inputs are on different devices \['cpu', 'strict'\]"),
     (lambda: F.max_pool2d(t((1, 1, 2, 2)), 3), r"max_pool2d: kernel of extent 3 along height is larger"),
     (lambda: F.max_pool2d(t((1, 1, 4, 4)), 2, padding=2), r"max_pool2d: padding \(2, 2\) must be at most half"),
+    (lambda: F.max_pool2d(t((1, 1, 4, 4)), 2, padding=-1), r"max_pool2d: kernel_size and stride must be >= 1, padding >= 0"),
+    (lambda: F.avg_pool2d(t((1, 1, 4, 4)), 2, stride=0), r"avg_pool2d: kernel_size and stride must be >= 1"),
     (lambda: F.avg_pool2d(t((4, 4)), 2), r"avg_pool2d: input must have 4 dimensions"),
     (lambda: F.batch_norm(t((2, 3, 4, 4)), t((4,)), t((4,))), r"batch_norm: running_mean must be a Tensor of shape \(3,\) for 3 channels, got \(4,\)"),
     (lambda: F.batch_norm(t((2, 3, 4, 4)), None, None), r"batch_norm: eval mode .* needs running_mean"),
@@ -47,3 +49,9 @@ def test_bad_input_is_named(call, message):
 def test_add_across_devices_is_refused():
     with pytest.raises(OpError, match=r"add: inputs are on different devices"):
         t((2,)) + t((2,), device="strict")
+
+
+@pytest.mark.parametrize("kw", [dict(lr=-0.1), dict(lr=0.1, momentum=-0.9), dict(lr=0.1, weight_decay=-1e-4)])
+def test_sgd_refuses_each_negative_hyperparameter(kw):
+    with pytest.raises(ValueError, match=r"SGD: lr, momentum and weight_decay must be >= 0"):
+        tr.optim.SGD([tr.tensor([1.0], requires_grad=True)], **kw)

@@ -1,7 +1,7 @@
 """Every op in tinyres.functional, checked against central differences on every backend.
 
-The standard (DESIGN.md): float64, random upstream gradient, every input, every element,
-small shapes, inputs away from kinks and ties.
+The standard (tinyres/inspect/gradcheck.py): float64, random upstream gradient, every input,
+every element, small shapes, inputs away from kinks and ties.
 """
 import numpy as np
 import pytest
@@ -167,5 +167,47 @@ def test_checker_requires_float64(rng):
         tr.gradcheck(F.relu, [x])
 
 
-def test_tolerance_is_defined_once():
-    assert set(TOLERANCE) == {"eps", "atol", "rtol"}
+class _Doubling(tr.Function):
+    """y = 2x, with ``slip`` times the allowed error (atol + rtol * |numeric|, the tolerance
+    as it stands when built) added to one element of the gradient. Central differences of a
+    linear map are exact to ~1e-10, far inside a 5% margin of the 1e-5-sized tolerance."""
+
+    def __init__(self, slip, at, atol=None, rtol=None):
+        self.slip, self.at = slip, at
+        self.atol = TOLERANCE["atol"] if atol is None else atol
+        self.rtol = TOLERANCE["rtol"] if rtol is None else rtol
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, gy):
+        gx = 2 * gy
+        gx[self.at] = gx[self.at] + self.slip * (self.atol + self.rtol * abs(float(gx[self.at])))
+        return gx
+
+
+@pytest.mark.parametrize("slip, ok", [(0.95, True), (1.05, False), (-0.95, True), (-1.05, False)])
+def test_tolerance_values_decide_pass_and_fail(slip, ok, rng):
+    """An error just inside TOLERANCE passes, just outside fails, at the planted element."""
+    x = make(rng, (3, 4), "cpu")
+    report = tr.gradcheck(lambda x: _Doubling(slip, (1, 2))(x), [x], raise_on_fail=False)
+    assert report.ok is ok
+    assert report.worst.index == (1, 2)
+    assert report.worst.error == pytest.approx(abs(slip), rel=1e-3)
+
+
+def test_tolerance_is_read_at_check_time(rng, monkeypatch):
+    """The defaults come from TOLERANCE, the one place they are defined: widen it and an
+    error 1.5x today's tolerance passes; narrow it and one 0.75x today's fails."""
+    x = make(rng, (3, 4), "cpu")
+    atol, rtol = TOLERANCE["atol"], TOLERANCE["rtol"]
+
+    def passes(slip):
+        return tr.gradcheck(lambda x: _Doubling(slip, (0, 0), atol, rtol)(x), [x], raise_on_fail=False).ok
+    assert not passes(1.5)
+    monkeypatch.setitem(TOLERANCE, "atol", 2 * atol)
+    monkeypatch.setitem(TOLERANCE, "rtol", 2 * rtol)
+    assert passes(1.5)
+    monkeypatch.setitem(TOLERANCE, "atol", atol / 2)
+    monkeypatch.setitem(TOLERANCE, "rtol", rtol / 2)
+    assert not passes(0.75)

@@ -144,10 +144,68 @@ def test_small_network_gradcheck(training, preact):
     assert report.ok and report.checked_elements == x.size + sum(p.size for p in params)
 
 
+def _conv(m, x):
+    return F.conv2d(x, m.weight, None, stride=m.stride, padding=m.padding)
+
+
+def _bn(m, x):
+    """Eval-mode batch norm written out: (x - running_mean) / sqrt(running_var + eps) * gamma + beta."""
+    shape = (1, -1, 1, 1)
+    scale = F.reshape(m.weight, shape) / F.reshape(m.running_var + m.eps, shape) ** 0.5
+    return (x - F.reshape(m.running_mean, shape)) * scale + F.reshape(m.bias, shape)
+
+
+def _projection(b, x):
+    return _bn(b.downsample[1], _conv(b.downsample[0], x))
+
+
+# Each block as the papers write it, from the block's own (torchvision-named) parameters.
+BY_HAND = {
+    "basic_A_stride2": lambda b, x: F.relu(_bn(b.bn2, _conv(b.conv2, F.relu(_bn(b.bn1, _conv(b.conv1, x)))))
+                                           + F.shortcut_a(x, 4, 2)),
+    "basic_B_stride2": lambda b, x: F.relu(_bn(b.bn2, _conv(b.conv2, F.relu(_bn(b.bn1, _conv(b.conv1, x)))))
+                                           + _projection(b, x)),
+    "basic_identity": lambda b, x: F.relu(_bn(b.bn2, _conv(b.conv2, F.relu(_bn(b.bn1, _conv(b.conv1, x))))) + x),
+    "bottleneck_B": lambda b, x: F.relu(_bn(b.bn3, _conv(b.conv3, F.relu(_bn(b.bn2, _conv(b.conv2, F.relu(
+        _bn(b.bn1, _conv(b.conv1, x)))))))) + _projection(b, x)),
+    "bottleneck_paper_stride": lambda b, x: F.relu(_bn(b.bn3, _conv(b.conv3, F.relu(_bn(b.bn2, _conv(b.conv2, F.relu(
+        _bn(b.bn1, _conv(b.conv1, x)))))))) + _projection(b, x)),
+    "plain": lambda b, x: F.relu(_bn(b.bn2, _conv(b.conv2, F.relu(_bn(b.bn1, _conv(b.conv1, x)))))),
+    "preact_C": lambda b, x: (lambda a: _conv(b.conv2, F.relu(_bn(b.bn2, _conv(b.conv1, a))))
+                              + _conv(b.downsample[0], a))(F.relu(_bn(b.bn1, x))),
+    "preact_bottleneck": lambda b, x: (lambda a: _conv(b.conv3, F.relu(_bn(b.bn3, _conv(b.conv2, F.relu(
+        _bn(b.bn2, _conv(b.conv1, a))))))) + _conv(b.downsample[0], a))(F.relu(_bn(b.bn1, x))),
+}
+STRIDES = {"bottleneck_B": ((1, 1), (2, 2)), "bottleneck_paper_stride": ((2, 2), (1, 1))}   # (1x1, 3x3)
+
+
+@pytest.mark.parametrize("name", sorted(BLOCKS))
+def test_block_forward_equals_the_papers_formula(name, device):
+    """Wiring the gradient checks cannot see: a ReLU missing after the add, a projection fed
+    the raw x in a pre-activation block, the stride on the wrong bottleneck conv."""
+    assert set(BY_HAND) == set(BLOCKS)
+    tr.manual_seed(1)
+    block = BLOCKS[name]().to(device, dtype="float64")
+    _randomize_batch_norm(block, 2)
+    block.eval()
+    x = tr.tensor(np.random.default_rng(3).standard_normal((2, block.conv1.in_channels, 4, 4)), device=device)
+    with tr.no_grad():
+        np.testing.assert_allclose(block(x).numpy(), BY_HAND[name](block, x).numpy(), rtol=1e-12, atol=1e-12)
+    if name in STRIDES:
+        assert (tuple(block.conv1.stride), tuple(block.conv2.stride)) == STRIDES[name]
+
+
 def test_networks_run_on_the_strict_backend():
-    tr.manual_seed(0)
-    net = models.resnet20(in_channels=1).to("strict")
-    x = tr.tensor(np.zeros((2, 1, 8, 8), dtype="float32"), device="strict")
-    loss = F.cross_entropy(net(x), tr.tensor([1, 2], device="strict"))
-    loss.backward()
-    assert all(p.grad is not None and p.device == "strict" for p in net.parameters())
+    """The strict backend gives the NumPy backend's loss and gradients, not just arrays of the right shape."""
+    x0 = np.random.default_rng(0).standard_normal((2, 1, 8, 8)).astype("float32")
+    runs = {}
+    for dev in ("cpu", "strict"):
+        tr.manual_seed(0)
+        net = models.resnet20(in_channels=1).to(dev)
+        loss = F.cross_entropy(net(tr.tensor(x0, device=dev)), tr.tensor([1, 2], device=dev))
+        loss.backward()
+        assert all(p.grad is not None and p.device == dev for p in net.parameters())
+        runs[dev] = (loss.item(), [tr.backend.to_numpy(p.grad) for p in net.parameters()])
+    assert runs["strict"][0] == pytest.approx(runs["cpu"][0], rel=1e-5)
+    for a, b in zip(runs["strict"][1], runs["cpu"][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

@@ -46,9 +46,15 @@ def test_to_device_and_dtype_moves_everything(device):
     assert {p.device for p in net.parameters()} | {b.device for b in net.buffers()} == {device}
     assert all("float64" in str(p.dtype) for p in net.parameters())
     assert "int64" in str(net.bn.num_batches_tracked.dtype)
-    x = tr.tensor(np.ones((2, 2, 4, 4)), device=device)
+    x = tr.tensor(np.random.default_rng(0).standard_normal((2, 2, 4, 4)), device=device)
+    seen = []
+    net.head[1].register_forward_hook(lambda m, i, o: seen.append(tr.backend.to_numpy(o.data)))
     F.sum(net(x)).backward()
     assert all(p.grad is not None and p.grad.shape == p.data.shape for p in net.parameters())
+    # d sum(y) / d bias_j = N and d sum(y) / d W_jc = sum_n features_nc, for every output j
+    np.testing.assert_allclose(tr.backend.to_numpy(net.head[2].bias.grad), [2.0] * 4, rtol=1e-12)
+    np.testing.assert_allclose(tr.backend.to_numpy(net.head[2].weight.grad), np.tile(seen[0].sum(0), (4, 1)),
+                               rtol=1e-12)
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -160,7 +166,7 @@ def test_dropout_train_and_eval():
     assert 0.7 < kept.mean() < 0.8
     np.testing.assert_allclose(y.numpy()[kept], 1 / 0.75)
     F.sum(y).backward()
-    np.testing.assert_array_equal(x.grad != 0, kept)
+    np.testing.assert_allclose(x.grad, np.where(kept, 1 / 0.75, 0.0), rtol=1e-6)    # the same mask, scaled
     d.eval()
     assert d(x) is x
 

@@ -1,9 +1,12 @@
 """The README's examples run as written, and the CLI commands work end to end."""
+import json
 import pathlib
 import re
 
+import numpy as np
 import pytest
 
+import tinyres as tr
 from tinyres.cli import main
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
@@ -13,10 +16,62 @@ def _python_blocks():
     return re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
 
 
+def _run_block(index, capsys):
+    """Execute README block ``index``; returns (its globals, what it printed)."""
+    capsys.readouterr()
+    ns = {}
+    exec(compile(_python_blocks()[index], f"README block {index}", "exec"), ns)
+    return ns, capsys.readouterr().out
+
+
+def _block_with(marker):
+    found = [i for i, b in enumerate(_python_blocks()) if marker in b]
+    assert len(found) == 1, f"expected one README python block containing {marker!r}, found {len(found)}"
+    return found[0]
+
+
 @pytest.mark.parametrize("index", range(len(_python_blocks())))
-def test_readme_python_examples_run(index, tmp_path, monkeypatch):
+def test_readme_python_examples_run(index, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    exec(compile(_python_blocks()[index], f"README block {index}", "exec"), {})
+    _, out = _run_block(index, capsys)
+    assert not re.search(r"FAILED|\bnan\b|\binf\b", out), out
+
+
+def test_readme_autograd_example_prints_the_shapes_and_a_passing_check(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    ns, out = _run_block(_block_with("tr.gradcheck("), capsys)
+    lines = out.splitlines()
+    assert lines[0] == "(2, 3, 8, 8) (4, 3, 3, 3)"
+    assert re.match(r"gradcheck PASSED: (\d+) elements checked", lines[1])
+    assert int(re.match(r"gradcheck PASSED: (\d+)", lines[1]).group(1)) == 2 * 3 * 5 * 5 + 3 * 3 * 3 * 3
+    assert np.all(np.isfinite(ns["x"].grad)) and np.any(ns["x"].grad != 0)
+
+
+def test_readme_weights_example_round_trips(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    ns, _ = _run_block(_block_with("tr.save(model"), capsys)
+    saved = tr.load(tmp_path / "resnet20.npz")
+    state = ns["model"].state_dict()
+    assert list(saved) == list(state)
+    for k, v in state.items():
+        np.testing.assert_array_equal(saved[k], tr.backend.to_numpy(v.data if isinstance(v, tr.Tensor) else v))
+
+
+def test_readme_tracing_example_prints_and_writes_what_it_says(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    block = _python_blocks()[_block_with("trace_gradients")]
+    ns, out = _run_block(_block_with("trace_gradients"), capsys)
+    trace = ns["trace"]
+    assert out.strip() == f"{(56 - 2) // 2} blocks traced" == f"{len(trace.residual)} blocks traced"
+    first = trace.residual[0]
+    promised = re.findall(r"'(\w+)': ", block)          # the keys the comment shows
+    assert promised and set(promised) <= set(first)
+    assert first["name"] == re.search(r"'name': '([^']+)'", block).group(1)
+    assert first["total_norm"] > 0 and np.isfinite(first["total_norm"])
+    data = json.loads((tmp_path / "trace.json").read_text())
+    assert len(data["residual"]) == len(trace.residual)
+    rows = (tmp_path / "trace" / "residual.csv").read_text().splitlines()
+    assert len(rows) == 1 + len(trace.residual)
 
 
 def test_readme_opens_with_the_two_commands():
