@@ -81,6 +81,7 @@ def run_with_ops(command, args, handler):
     except (OpsNotReady, WorkspaceError) as exc:
         print(f"tinyres {command}: --ops {args.ops}: {exc}", file=sys.stderr)
         return 2
-    ran = ", ".join(f"{k} {v}" for k, v in sorted(ops.calls.items()) if k.endswith("backward"))
+    ran = ", ".join(f"{k} {v}" for k, v in sorted(ops.calls.items())
+                    if k.endswith("backward") or k in ("topological_order", "sgd_step"))
     print(f"your ops ran: {ran}")
     return code
