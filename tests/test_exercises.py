@@ -250,6 +250,11 @@ _MARKERS = [("ex10_residual.py", "    return gy, gy\n", "    CALLS.append(gy.sha
              "    CALLS.append(p.shape)\n    return p - lr * buf, buf\n\n\nCALLS = []\n")]
 
 
+# a sort that passes the checker's graphs (no conv) but forgets to reverse once the graph has a conv
+_SORT_WRONG_ON_CONVS = [("ex02_topological_sort.py", "    post.reverse()\n",
+                         "    if not any(f.op_name == 'conv2d' for f in post):\n        post.reverse()\n")]
+
+
 def _library_is_back():
     return F.overrides() == {} and backward_order_override() is None and sgd_step_override() is None
 
@@ -299,9 +304,7 @@ def test_the_learners_sgd_step_is_the_one_that_updates(solved, tmp_path):
 def test_a_sort_that_goes_wrong_in_training_is_refused_naming_the_exercise(solved, tmp_path):
     """It passes the checker's graphs (no conv) but forgets to reverse once the graph has a conv:
     backward() must refuse before any gradient is computed, naming the exercise."""
-    ws = _patched(solved, tmp_path, [("ex02_topological_sort.py", "    post.reverse()\n",
-                                      "    if not any(f.op_name == 'conv2d' for f in post):\n"
-                                      "        post.reverse()\n")])
+    ws = _patched(solved, tmp_path, _SORT_WRONG_ON_CONVS)
     assert check(str(ws), only="topological_sort")[0].ok
     from tinyres.models import get_model
     tr.manual_seed(0)
@@ -313,6 +316,17 @@ def test_a_sort_that_goes_wrong_in_training_is_refused_naming_the_exercise(solve
     assert "listed before" in str(info.value) and "ex02_topological_sort.py" in str(info.value)
     assert all(p.grad is None for p in model.parameters())
     assert _library_is_back()
+
+
+def test_train_ops_refuses_a_wrong_sort_and_nesterov_in_one_line(solved, tmp_path):
+    ws = _patched(solved, tmp_path, _SORT_WRONG_ON_CONVS)
+    r = _cli("train", "--ops", str(ws), "--quick", "--no-progress", "--out", str(tmp_path / "run"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    [line] = r.stderr.strip().splitlines()
+    assert "exercise topological_sort" in line and "is invalid" in line, line
+    r = _cli("train", "--ops", str(solved), "--quick", "--nesterov", "--out", str(tmp_path / "run2"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "--nesterov" in r.stderr and "exercise sgd" in r.stderr, r.stderr
 
 
 def _graph(device):

@@ -88,14 +88,15 @@ class _LearnerResidualAdd(LearnerFunction, ResidualAdd):
 
 
 class LearnerOps:
-    """The workspace's ops with the signatures of tinyres.functional; ``calls`` counts each
-    forward and backward that ran."""
+    """The workspace's ops with the signatures of tinyres.functional, and its topological_order
+    and sgd_step; ``calls`` counts each forward, backward, sort and parameter update that ran."""
 
     def __init__(self, directory):
         self.directory = directory
         self.calls = {}
         m = {name: load_module(directory, file) for name, file in (
-            ("order", "ex02_topological_sort.py"), ("sgd", "ex11_sgd.py"), ("relu", "ex03_relu.py"), ("linear", "ex04_linear.py"), ("ce", "ex05_cross_entropy.py"),
+            ("order", "ex02_topological_sort.py"), ("sgd", "ex11_sgd.py"),
+            ("relu", "ex03_relu.py"), ("linear", "ex04_linear.py"), ("ce", "ex05_cross_entropy.py"),
             ("conv", "ex07_conv2d.py"), ("pool", "ex08_max_pool2d.py"), ("bn", "ex09_batch_norm.py"),
             ("res", "ex10_residual.py"))}
         self.m = m
