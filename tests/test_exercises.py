@@ -10,6 +10,8 @@ import pytest
 import tinyres as tr
 from tinyres import functional as F
 from tinyres.exercises import EXERCISES, OpsNotReady, WorkspaceError, check, init_workspace, use_ops
+from tinyres.optim import SGD, override_sgd_step, sgd_step_override
+from tinyres.tensor import BackwardOrderError, _topological_order, backward_order_override, override_backward_order
 
 
 @pytest.fixture(scope="module")
@@ -213,11 +215,11 @@ def test_a_broken_file_fails_only_the_exercises_that_use_it(solved, tmp_path):
 
 
 def _train_steps(steps=3):
-    """Losses of a few SGD steps of a small float64 ResNet (same seed, same batches), and the
-    gradient norms gradient tracing records at each residual add (as `tinyres gradflow` does)."""
+    """Losses of a few SGD steps of a small float64 ResNet (same seed, same batches), the
+    gradient norms gradient tracing records at each residual add (as `tinyres gradflow` does),
+    the weights after the steps, and the optimizer's state_dict."""
     from tinyres.inspect.gradflow import trace_gradients
     from tinyres.models import get_model
-    from tinyres.optim import SGD
     tr.manual_seed(0)
     tr.set_default_dtype("float64")
     try:
@@ -236,34 +238,210 @@ def _train_steps(steps=3):
             loss.backward()
             opt.step()
             losses.append(loss.item())
-    return losses, [r["upstream_norm"] for r in trace.residual]
+    weights = [p.numpy() for p in model.parameters()]
+    return losses, [r["upstream_norm"] for r in trace.residual], weights, opt.state_dict()
 
 
-def test_use_ops_trains_a_resnet_with_the_learners_ops(solved, tmp_path):
-    ws = _patched(solved, tmp_path, [("ex10_residual.py", "    return gy, gy\n",
-                                      "    CALLS.append(gy.shape)\n    return gy, gy\n\n\nCALLS = []\n")])
-    library, library_adds = _train_steps()
+# markers: the learner's add, sort and SGD step record each call in their module
+_MARKERS = [("ex10_residual.py", "    return gy, gy\n", "    CALLS.append(gy.shape)\n    return gy, gy\n\n\nCALLS = []\n"),
+            ("ex02_topological_sort.py", "    post.reverse()\n    return post\n",
+             "    post.reverse()\n    CALLS.append(len(post))\n    return post\n\n\nCALLS = []\n"),
+            ("ex11_sgd.py", "    return p - lr * buf, buf\n",
+             "    CALLS.append(p.shape)\n    return p - lr * buf, buf\n\n\nCALLS = []\n")]
+
+
+# a sort that passes the checker's graphs (no conv) but forgets to reverse once the graph has a conv
+_SORT_WRONG_ON_CONVS = [("ex02_topological_sort.py", "    post.reverse()\n",
+                         "    if not any(f.op_name == 'conv2d' for f in post):\n        post.reverse()\n")]
+
+
+def _library_is_back():
+    return F.overrides() == {} and backward_order_override() is None and sgd_step_override() is None
+
+
+def test_use_ops_trains_a_resnet_with_the_learners_ops_sort_and_sgd(solved, tmp_path):
+    ws = _patched(solved, tmp_path, _MARKERS)
+    library, library_adds, library_w, library_opt = _train_steps()
     with use_ops(str(ws)) as ops:
-        assert F.overrides()
-        learner, learner_adds = _train_steps()
-    assert F.overrides() == {}
+        assert F.overrides() and backward_order_override() is not None and sgd_step_override() is not None
+        learner, learner_adds, learner_w, learner_opt = _train_steps()
+    assert _library_is_back()
     assert learner == pytest.approx(library, rel=1e-10, abs=0)
     assert len(learner_adds) == 3 * 3 and learner_adds == pytest.approx(library_adds, rel=1e-10, abs=0)
+    assert len(learner_w) == len(library_w)
+    for mine, lib in zip(learner_w, library_w):
+        assert mine.shape == lib.shape and mine.ravel().tolist() == pytest.approx(lib.ravel().tolist(), rel=1e-9, abs=1e-12)
+    # the learner's SGD keeps the library's state layout, so checkpoints work unchanged
+    assert learner_opt["param_groups"] == library_opt["param_groups"]
+    assert sorted(learner_opt["state"]) == sorted(library_opt["state"]) and len(library_opt["state"]) == len(library_w)
+    for i, s in library_opt["state"].items():
+        assert sorted(learner_opt["state"][i]) == ["momentum_buffer"]
+        assert learner_opt["state"][i]["momentum_buffer"].ravel().tolist() == pytest.approx(
+            s["momentum_buffer"].ravel().tolist(), rel=1e-9, abs=1e-12)
     assert len(ops.m["res"].CALLS) == 3 * 3      # 3 blocks, 3 backward passes: the learner's add ran
     assert ops.calls["conv2d backward"] == 3 * 7 and ops.calls["batch_norm backward"] == 3 * 7
+    # one sort per backward, of the whole graph (at least the stem's 3 Functions, 7 per block, pool,
+    # linear and loss); one sgd_step per parameter and step
+    order_sizes = ops.m["order"].CALLS
+    assert ops.calls["topological_order"] == 3 and len(order_sizes) == 3
+    assert len(set(order_sizes)) == 1 and order_sizes[0] >= 3 + 3 * 7 + 3
+    assert ops.calls["sgd_step"] == 3 * len(library_w)
+    assert sorted(ops.m["sgd"].CALLS) == sorted([w.shape for w in library_w] * 3)
+
+
+def test_the_learners_sgd_step_is_the_one_that_updates(solved, tmp_path):
+    """Not just called: a step that passes the checker but ignores a weight decay of 1e-4 (the
+    checker's are 0 and 0.05) trains differently, so the engine really uses what it returns."""
+    ws = _patched(solved, tmp_path, [("ex11_sgd.py", "    d = g + weight_decay * p\n    buf",
+                                      "    d = g + weight_decay * p if weight_decay != 1e-4 else g\n    buf")])
+    assert check(str(ws), only="sgd")[0].ok
+    library = _train_steps()[2]
+    with use_ops(str(ws)):
+        learner = _train_steps()[2]
+    assert any(abs(a - b).max() > 1e-9 for a, b in zip(learner, library))
+
+
+def test_a_sort_that_goes_wrong_in_training_is_refused_naming_the_exercise(solved, tmp_path):
+    """It passes the checker's graphs (no conv) but forgets to reverse once the graph has a conv:
+    backward() must refuse before any gradient is computed, naming the exercise."""
+    ws = _patched(solved, tmp_path, _SORT_WRONG_ON_CONVS)
+    assert check(str(ws), only="topological_sort")[0].ok
+    from tinyres.models import get_model
+    tr.manual_seed(0)
+    model = get_model("resnet8", num_classes=3, in_channels=2)
+    x = tr.tensor(tr.backend.generator(5).standard_normal((2, 2, 8, 8)).astype("float32"))
+    with pytest.raises(BackwardOrderError, match="exercise topological_sort") as info:
+        with use_ops(str(ws)):
+            F.cross_entropy(model(x), tr.tensor([0, 2])).backward()
+    assert "listed before" in str(info.value) and "ex02_topological_sort.py" in str(info.value)
+    assert all(p.grad is None for p in model.parameters())
+    assert _library_is_back()
+
+
+def test_train_ops_refuses_a_wrong_sort_and_nesterov_in_one_line(solved, tmp_path):
+    ws = _patched(solved, tmp_path, _SORT_WRONG_ON_CONVS)
+    r = _cli("train", "--ops", str(ws), "--quick", "--no-progress", "--out", str(tmp_path / "run"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    [line] = r.stderr.strip().splitlines()
+    assert "exercise topological_sort" in line and "is invalid" in line, line
+    r = _cli("train", "--ops", str(solved), "--quick", "--nesterov", "--out", str(tmp_path / "run2"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "--nesterov" in r.stderr and "exercise sgd" in r.stderr, r.stderr
+
+
+def _graph(device):
+    """y = sum(u * exp(u)) with u = x * w: u feeds two Functions (a diamond)."""
+    import numpy as np
+    x = tr.tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True, device=device)
+    w = tr.tensor(np.array([1.5, 0.25, -0.5]), requires_grad=True, device=device)
+    u = x * w
+    return x, w, (u * u.exp()).sum()
+
+
+@pytest.mark.parametrize("make_order, phrase", [
+    (lambda o: o + [o[1]], "listed twice"),
+    (lambda o: [f for f in o if f.op_name != "exp"], "is missing"),
+    (lambda o: o[1:], "the root"),
+    (lambda o: o[::-1], "listed before"),
+    (lambda o: o + [(tr.tensor([1.0], requires_grad=True) * 2).creator], "not a Function reachable"),
+    (lambda o: {id(f): f for f in o}, "not a list"),
+    (lambda o: 1 / 0, "ZeroDivisionError"),
+], ids=["duplicate", "missing", "no root", "reversed", "unreachable", "dict", "raises"])
+def test_an_invalid_backward_order_is_refused_before_any_gradient(device, make_order, phrase):
+    x, w, y = _graph(device)
+    with override_backward_order(lambda root: make_order(_topological_order(root)), "my order (exercise X)"):
+        with pytest.raises(BackwardOrderError, match="my order \\(exercise X\\)") as info:
+            y.backward()
+    assert phrase in str(info.value), str(info.value)
+    assert x.grad is None and w.grad is None
+    assert backward_order_override() is None
+
+
+def test_an_order_before_its_consumer_is_refused(device):
+    x, w, y = _graph(device)
+    order = _topological_order(y.creator)
+    bad = next(i for i in range(1, len(order) - 1)
+               if any(t.creator is order[i + 1] for t in order[i].inputs))   # order[i] consumes order[i+1]
+    swapped = order[:bad] + [order[bad + 1], order[bad]] + order[bad + 2:]
+    with override_backward_order(lambda root: swapped, "swapped"):
+        with pytest.raises(BackwardOrderError, match="listed before"):
+            y.backward()
+    assert x.grad is None and w.grad is None
+
+
+def test_another_valid_order_gives_the_same_gradients(device):
+    """Kahn's algorithm (breadth-first) orders two branches differently from the library's
+    depth-first order; any valid order must give the same gradients."""
+    def kahn(root):
+        consumers = {}
+        todo, seen = [root], {id(root)}
+        while todo:
+            fn = todo.pop()
+            for t in fn.inputs:
+                if t.creator is not None:
+                    consumers[id(t.creator)] = consumers.get(id(t.creator), 0) + 1
+                    if id(t.creator) not in seen:
+                        seen.add(id(t.creator))
+                        todo.append(t.creator)
+        order, ready = [], [root]
+        while ready:
+            fn = ready.pop(0)
+            order.append(fn)
+            for t in fn.inputs:
+                if t.creator is not None:
+                    consumers[id(t.creator)] -= 1
+                    if consumers[id(t.creator)] == 0:
+                        ready.append(t.creator)
+        return order
+    def graph():
+        x, w, u = _graph(device)
+        return x, w, u + (x * w).exp().sum()     # two branches: they may run in either order
+    x, w, y = graph()
+    y.backward()
+    x2, w2, y2 = graph()
+    assert [f.op_name for f in kahn(y2.creator)] != [f.op_name for f in _topological_order(y2.creator)]
+    with override_backward_order(kahn, "kahn"):
+        y2.backward()
+    assert backward_order_override() is None
+    for mine, library in ((x2.grad, x.grad), (w2.grad, w.grad)):
+        assert tr.backend.to_numpy(mine).tolist() == tr.backend.to_numpy(library).tolist()
+
+
+def test_build_optimizer_refuses_nesterov_with_the_learners_step():
+    from tinyres.train import ConfigError, TrainConfig, build_optimizer
+    model = tr.nn.Linear(2, 2)
+    with override_sgd_step(lambda p, g, buf, lr, m, wd: (p, buf), "your sgd_step (exercise sgd)"):
+        with pytest.raises(ConfigError, match="exercise sgd"):
+            build_optimizer(TrainConfig(nesterov=True), model, 10)
+        optimizer, _ = build_optimizer(TrainConfig(), model, 10)
+    assert isinstance(optimizer, SGD)
+
+
+def test_sgd_step_override_refuses_nesterov_and_bad_returns():
+    p = tr.nn.Parameter(tr.backend.asarray([1.0, 2.0], dtype="float64"))
+    p.grad = tr.backend.asarray([0.5, 0.5], dtype="float64")
+    with override_sgd_step(lambda p, g, buf, lr, m, wd: (p - lr * g, g), "my step"):
+        with pytest.raises(ValueError, match="my step .*Nesterov"):
+            SGD([p], lr=0.1, momentum=0.9, nesterov=True).step()
+    with override_sgd_step(lambda p, g, buf, lr, m, wd: (p[:1], g), "my step"):
+        with pytest.raises(ValueError, match="my step returned new p of shape \\(1,\\)"):
+            SGD([p], lr=0.1, momentum=0.9).step()
+    assert sgd_step_override() is None and p.numpy().tolist() == [1.0, 2.0]
 
 
 def test_use_ops_refuses_failing_exercises_and_restores_on_error(solved, tmp_path):
     ws = _patched(solved, tmp_path, [("ex09_batch_norm.py", "gx = inv_std * (g - mean_g - xhat * mean_g_xhat)",
-                                      "gx = inv_std * (g - mean_g)")])
-    with pytest.raises(OpsNotReady, match="batch_norm") as info:
+                                      "gx = inv_std * (g - mean_g)"),
+                                     ("ex02_topological_sort.py", "    post.reverse()\n", ""),
+                                     ("ex11_sgd.py", "else momentum * buf + d", "else momentum * buf + (1 - momentum) * d")])
+    with pytest.raises(OpsNotReady, match="topological_sort, batch_norm, sgd") as info:
         with use_ops(str(ws)):
             pass
     assert "conv2d" not in str(info.value)
     with pytest.raises(RuntimeError, match="inside"):
         with use_ops(str(solved)):
             raise RuntimeError("inside")
-    assert F.overrides() == {}
+    assert _library_is_back()
 
 
 def test_override_rejects_unknown_ops():

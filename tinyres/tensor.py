@@ -7,6 +7,11 @@ used twice (fan-out) are summed into a fresh array; nothing is updated in place.
 After backward the graph is freed (saved arrays dropped) unless
 ``retain_graph=True``, so memory stays flat over any number of iterations.
 
+The order is the one extension point of the engine: :func:`override_backward_order`
+installs another function for the duration of a ``with`` block (``tinyres.exercises.use_ops``
+runs a learner's topological sort this way). An installed order is checked before any
+backward runs, and an invalid one is refused with :class:`BackwardOrderError`.
+
 Operators and array methods (``+``, ``@``, ``.sum()``, ``.to()``, ...) are attached by
 ``tinyres.ops.methods`` when the ops load: this module imports no op.
 """
@@ -17,7 +22,8 @@ from contextlib import contextmanager
 
 from . import backend
 
-__all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled"]
+__all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "override_backward_order",
+           "backward_order_override", "BackwardOrderError"]
 
 _state = threading.local()
 
@@ -213,6 +219,83 @@ def _topological_order(root_fn):
     return post
 
 
+class BackwardOrderError(RuntimeError):
+    """An order installed with :func:`override_backward_order` is not a valid order of the graph."""
+
+
+# the installed order, as (function, name used in messages); empty: the library's order runs
+_order_table = {}
+
+
+@contextmanager
+def override_backward_order(order_fn, name=None):
+    """Within the block, ``backward()`` orders the graph with ``order_fn(root_fn)``.
+
+    ``order_fn`` takes the Function that created the tensor ``backward()`` was called on and
+    returns a list of every Function reachable from it, each once, each before the Functions
+    that created its inputs (so the root comes first). Each order it returns is checked
+    before any gradient is computed: a Function missing, listed twice, unreachable, or before
+    one of its consumers raises :class:`BackwardOrderError` naming ``name``, rather than
+    computing wrong gradients. The table is process-wide; the previous order comes back when
+    the block exits, also on an exception.
+    """
+    if not callable(order_fn):
+        raise TypeError(f"override_backward_order: order_fn must be callable, got {type(order_fn).__name__}")
+    previous = dict(_order_table)
+    _order_table["order"] = (order_fn, name or getattr(order_fn, "__name__", repr(order_fn)))
+    try:
+        yield
+    finally:
+        _order_table.clear()
+        _order_table.update(previous)
+
+
+def backward_order_override():
+    """The installed ``(order_fn, name)``, or None when the library's order runs."""
+    return _order_table.get("order")
+
+
+def _checked_order(root_fn, order_fn, name):
+    """``order_fn(root_fn)``, refused unless it is a topological order of exactly the Functions
+    reachable from root_fn (checked in one pass over the edges, before anything runs)."""
+    def refuse(problem):
+        return BackwardOrderError(f"backward(): the order from {name} is invalid: {problem}; "
+                                  f"the engine refuses it rather than compute wrong gradients")
+    try:
+        order = order_fn(root_fn)
+    except Exception as exc:
+        raise BackwardOrderError(f"backward(): {name} raised {type(exc).__name__}: {exc}") from exc
+    if not isinstance(order, (list, tuple)):
+        raise refuse(f"it returned an object of type {type(order).__name__}, not a list of Functions")
+    pos = {}
+    for i, fn in enumerate(order):
+        if id(fn) in pos:
+            raise refuse(f"'{getattr(fn, 'op_name', fn)}' is listed twice (its backward would run twice)")
+        pos[id(fn)] = i
+    if id(root_fn) not in pos:
+        raise refuse(f"the root '{root_fn.op_name}' (the Function backward() starts from) is missing")
+    # Walking the list front to back, a Function is reached once a reached consumer names it;
+    # with every consumer listed first, everything reachable is reached by the time it comes up.
+    reached = {id(root_fn)}
+    for fn in order:
+        if id(fn) not in reached:
+            if any(id(f) == id(fn) for f in _topological_order(root_fn)):
+                raise refuse(f"'{fn.op_name}' is listed before every Function that consumes its output "
+                             f"(its backward would run before its gradient is complete)")
+            raise refuse(f"'{getattr(fn, 'op_name', fn)}' is not a Function reachable from the root")
+        for t in fn.inputs:
+            c = t.creator
+            if c is None:
+                continue
+            if id(c) not in pos:
+                raise refuse(f"'{c.op_name}' (an input of '{fn.op_name}') is missing")
+            if pos[id(c)] < pos[id(fn)]:
+                raise refuse(f"'{c.op_name}' is listed before '{fn.op_name}', which consumes its output "
+                             f"(its backward would run before its gradient is complete)")
+            reached.add(id(c))
+    return order
+
+
 def _accumulate(old, new):
     return new if old is None else old + new  # '+' allocates: never writes into either operand
 
@@ -249,7 +332,8 @@ def _run_backward(root: Tensor, grad, retain_graph: bool):
         return
     if root.creator.freed:
         raise RuntimeError(root.creator.freed_message())
-    order = _topological_order(root.creator)
+    installed = _order_table.get("order")
+    order = _topological_order(root.creator) if installed is None else _checked_order(root.creator, *installed)
     pending = {id(root.creator): grad}
     # A leaf used several times receives one gradient per use; they are summed first so that
     # its hooks run once, on the full gradient, as for any other tensor.

@@ -36,7 +36,7 @@ from . import functional as F
 from .data import DataLoader, load_dataset, paper_transforms
 from .io import CheckpointError, atomic_write, check_output_dir, clean_stale_temp_files, load, save
 from .models import get_model, model_info
-from .optim import SGD, lr_scheduler
+from .optim import SGD, lr_scheduler, sgd_step_override
 from .tensor import no_grad
 
 __all__ = ["TrainConfig", "train", "evaluate", "RECIPES", "NonFiniteLossError", "TrainResult", "ConfigError",
@@ -192,7 +192,11 @@ def build_model(cfg: TrainConfig, train_set):
 
 def build_optimizer(cfg: TrainConfig, model, steps_per_epoch):
     """(SGD, schedule) as ``cfg`` says; the schedule steps per epoch, or per iteration when
-    ``cfg.iterations`` is set."""
+    ``cfg.iterations`` is set. Within ``tinyres.optim.override_sgd_step`` (``tinyres train --ops``)
+    this SGD updates the parameters with the installed step, which has no Nesterov momentum."""
+    installed = sgd_step_override()
+    if installed is not None and cfg.nesterov:
+        raise ConfigError("nesterov", f"cannot be used with {installed[1]}, which implements plain momentum")
     optimizer = SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
                     nesterov=cfg.nesterov)
     total_steps = cfg.iterations or cfg.epochs

@@ -70,6 +70,7 @@ def run(args):
 
 def run_with_ops(command, args, handler):
     """Run ``handler(args)`` with the workspace ``args.ops`` swapped into the engine."""
+    from ..tensor import BackwardOrderError
     from . import OpsNotReady, WorkspaceError, use_ops
     if args.device not in (None, "cpu"):
         print(f"tinyres {command}: --ops runs your NumPy code: use --device cpu", file=sys.stderr)
@@ -78,9 +79,10 @@ def run_with_ops(command, args, handler):
         with use_ops(args.ops) as ops:
             print(f"using your ops from {args.ops}")
             code = handler(args)
-    except (OpsNotReady, WorkspaceError) as exc:
+    except (OpsNotReady, WorkspaceError, BackwardOrderError) as exc:   # the last: a sort wrong on this graph
         print(f"tinyres {command}: --ops {args.ops}: {exc}", file=sys.stderr)
         return 2
-    ran = ", ".join(f"{k} {v}" for k, v in sorted(ops.calls.items()) if k.endswith("backward"))
+    ran = ", ".join(f"{k} {v}" for k, v in sorted(ops.calls.items())
+                    if k.endswith("backward") or k in ("topological_order", "sgd_step"))
     print(f"your ops ran: {ran}")
     return code

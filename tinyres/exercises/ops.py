@@ -1,20 +1,28 @@
-"""Run the learner's ops in the real engine.
+"""Run the learner's code in the real engine.
 
     from tinyres.exercises import use_ops
     with use_ops("ws") as ops:
         ...                   # every F.conv2d, F.batch_norm, ..., and so every layer and model,
-        ops.calls             # runs the workspace's code; calls counts what ran
+        ops.calls             # every backward() and every SGD.step run the workspace's code;
+                              # calls counts what ran
 
 It grades the exercises it needs first and refuses (:class:`OpsNotReady`, naming them) while
-any of them fails. Inside, :func:`tinyres.functional.override` maps each overridable op to
-a :class:`~tinyres.exercises.bridge.LearnerFunction` built from the workspace's forward and
-backward; the library's ops come back on exit, also after an exception.
+any of them fails. Inside, three public extension points hold the workspace's code, and each
+gives the library's back on exit, also after an exception:
 
-What stays the library's: the tensor operators (+, *, ...) and the engine's own order of
-the backward pass (exercises 1 and 2 are graded, not swapped in), the optimizer (exercise
-11 is graded against it), batch norm in eval mode (a fixed affine map of the running
-statistics; the running statistics are updated here, from the batch, as the library does),
-and cross-entropy with reduction "sum" or "none" (evaluation; the exercise is the mean).
+- :func:`tinyres.functional.override` maps each overridable op to a
+  :class:`~tinyres.exercises.bridge.LearnerFunction` built from the workspace's forward and backward;
+- :func:`tinyres.tensor.override_backward_order` makes ``Tensor.backward`` walk the graph in the
+  order of the learner's ``topological_order`` (exercise 2); the engine checks every order it
+  gets and refuses an invalid one, naming the exercise, instead of computing wrong gradients;
+- :func:`tinyres.optim.override_sgd_step` makes every ``SGD.step`` update each parameter with the
+  learner's ``sgd_step`` (exercise 11), inside the library's SGD (parameter groups, schedules,
+  ``state_dict`` and checkpoints stay the library's). It has no Nesterov momentum.
+
+What stays the library's: the tensor operators (+, *, ...; exercise 1 is graded, not swapped in),
+batch norm in eval mode (a fixed affine map of the running statistics; the running statistics
+are updated here, from the batch, as the library does), and cross-entropy with reduction "sum"
+or "none" (evaluation; the exercise is the mean).
 The learner's ops work on NumPy arrays: use them on the "cpu" device.
 """
 from __future__ import annotations
@@ -24,15 +32,21 @@ from contextlib import contextmanager
 from .. import backend
 from .. import functional as F
 from ..function import OpError
+from ..optim import override_sgd_step
 from ..ops.residual import ResidualAdd
-from ..tensor import Tensor
+from ..tensor import Tensor, override_backward_order
 from .bridge import LearnerFunction
 from .workspace import load_module
 
 __all__ = ["use_ops", "OpsNotReady", "OPS_EXERCISES", "LearnerOps"]
 
 #: the exercises whose code use_ops runs (conv2d needs im2col)
-OPS_EXERCISES = ("relu", "linear", "cross_entropy", "im2col", "conv2d", "max_pool2d", "batch_norm", "residual")
+OPS_EXERCISES = ("topological_sort", "relu", "linear", "cross_entropy", "im2col", "conv2d", "max_pool2d",
+                 "batch_norm", "residual", "sgd")
+
+# how the engine names the learner's code in its messages
+ORDER_NAME = "your topological_order (exercise topological_sort, ex02_topological_sort.py)"
+SGD_NAME = "your sgd_step (exercise sgd, ex11_sgd.py)"
 
 
 class OpsNotReady(ValueError):
@@ -74,13 +88,14 @@ class _LearnerResidualAdd(LearnerFunction, ResidualAdd):
 
 
 class LearnerOps:
-    """The workspace's ops with the signatures of tinyres.functional; ``calls`` counts each
-    forward and backward that ran."""
+    """The workspace's ops with the signatures of tinyres.functional, and its topological_order
+    and sgd_step; ``calls`` counts each forward, backward, sort and parameter update that ran."""
 
     def __init__(self, directory):
         self.directory = directory
         self.calls = {}
         m = {name: load_module(directory, file) for name, file in (
+            ("order", "ex02_topological_sort.py"), ("sgd", "ex11_sgd.py"),
             ("relu", "ex03_relu.py"), ("linear", "ex04_linear.py"), ("ce", "ex05_cross_entropy.py"),
             ("conv", "ex07_conv2d.py"), ("pool", "ex08_max_pool2d.py"), ("bn", "ex09_batch_norm.py"),
             ("res", "ex10_residual.py"))}
@@ -158,13 +173,23 @@ class LearnerOps:
         return self._fn("shortcut_a", lambda a: fwd(a, out_channels, stride), self.m["res"].shortcut_a_backward,
                         "x")(x)
 
+    def topological_order(self, root):
+        self.calls["topological_order"] = self.calls.get("topological_order", 0) + 1
+        return self.m["order"].topological_order(root)
+
+    def sgd_step(self, p, g, buf, lr, momentum, weight_decay):
+        self.calls["sgd_step"] = self.calls.get("sgd_step", 0) + 1
+        return self.m["sgd"].sgd_step(p, g, buf, lr, momentum, weight_decay)
+
     def table(self):
         return {name: getattr(self, name) for name in F.OVERRIDABLE}
 
 
 @contextmanager
 def use_ops(directory):
-    """Within the block, tinyres runs the workspace's ops (yields a :class:`LearnerOps`).
+    """Within the block, tinyres runs the workspace's ops, its topological sort in every
+    ``backward()`` and its SGD step in every ``SGD.step`` (yields a :class:`LearnerOps`; see
+    the module docstring). The library's come back on exit, also after an exception.
 
     Raises :class:`OpsNotReady` naming every needed exercise that does not pass yet."""
     from . import check
@@ -173,5 +198,6 @@ def use_ops(directory):
         raise OpsNotReady(f"fix these exercises first: {', '.join(failing)} "
                           f"(see `tinyres exercises check {directory}`)")
     ops = LearnerOps(directory)
-    with F.override(**ops.table()):
-        yield ops
+    with F.override(**ops.table()), override_backward_order(ops.topological_order, ORDER_NAME):
+        with override_sgd_step(ops.sgd_step, SGD_NAME):
+            yield ops

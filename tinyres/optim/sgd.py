@@ -6,13 +6,47 @@ For each parameter p with gradient g, exactly as torch.optim.SGD:
     b = momentum * b + (1 - dampening) * g  (later steps)
     g = g + momentum * b  if nesterov  else  b
     p = p - lr * g
+
+The per-parameter update is an extension point: within ``with override_sgd_step(step):``
+every ``SGD.step`` updates each parameter with ``step(p, g, buf, lr, momentum, weight_decay)
+-> (new p, new buf)`` (the rule of exercise 11: dampening 0, no Nesterov), on the parameter's
+array, its gradient and its momentum buffer (None on the first step). Everything else stays
+the library's: parameter groups, the learning rate a schedule sets, ``state_dict`` and
+checkpoints. ``tinyres.exercises.use_ops`` (and so ``tinyres train --ops``) installs a
+learner's step this way.
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from .. import backend
 from ..tensor import no_grad
 
-__all__ = ["Optimizer", "SGD"]
+__all__ = ["Optimizer", "SGD", "override_sgd_step", "sgd_step_override"]
+
+# the installed per-parameter step, as (function, name used in messages); empty: the library's
+_step_table = {}
+
+
+@contextmanager
+def override_sgd_step(step, name=None):
+    """Within the block, every :meth:`SGD.step` updates each parameter with ``step``
+    (see the module docstring). The table is process-wide; the previous step comes back when
+    the block exits, also on an exception."""
+    if not callable(step):
+        raise TypeError(f"override_sgd_step: step must be callable, got {type(step).__name__}")
+    previous = dict(_step_table)
+    _step_table["step"] = (step, name or getattr(step, "__name__", repr(step)))
+    try:
+        yield
+    finally:
+        _step_table.clear()
+        _step_table.update(previous)
+
+
+def sgd_step_override():
+    """The installed ``(step, name)``, or None when the library's update runs."""
+    return _step_table.get("step")
 
 
 class Optimizer:
@@ -106,6 +140,9 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay))
 
     def step(self):
+        installed = _step_table.get("step")
+        if installed is not None:
+            return self._installed_step(*installed)
         with no_grad():
             for group in self.param_groups:
                 lr, mom, damp = group["lr"], group["momentum"], group["dampening"]
@@ -123,3 +160,35 @@ class SGD(Optimizer):
                         state["momentum_buffer"] = buf
                         g = g + mom * buf if nesterov else buf
                     p.data = p.data - lr * g
+
+    def _installed_step(self, step, name):
+        for group in self.param_groups:
+            if group["nesterov"] or group["dampening"]:
+                raise ValueError(f"SGD: {name} implements momentum without dampening or Nesterov; this SGD "
+                                 f"has nesterov={group['nesterov']}, dampening={group['dampening']}")
+        with no_grad():
+            for group in self.param_groups:
+                lr, mom, wd = group["lr"], group["momentum"], group["weight_decay"]
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state.get(id(p), {})
+                    out = step(p.data, p.grad, state.get("momentum_buffer"), lr, mom, wd)
+                    if not (isinstance(out, tuple) and len(out) == 2):
+                        raise ValueError(f"SGD: {name} must return (new p, new buf), got {type(out).__name__}")
+                    # the buffer is state only with momentum, as in the library (so state_dict
+                    # is the library's); without momentum the step may return any buffer, or None
+                    kept = (("new p", out[0]),) + ((("new buf", out[1]),) if mom else ())
+                    arrays = []
+                    for what, v in kept:
+                        try:
+                            v = backend.asarray(v, dtype=backend.dtype_name(p.dtype), device=p.device)
+                        except (TypeError, ValueError) as exc:
+                            raise ValueError(f"SGD: {name} returned {what} that is not an array ({exc})") from None
+                        if tuple(v.shape) != tuple(p.shape):
+                            raise ValueError(f"SGD: {name} returned {what} of shape {tuple(v.shape)} for a "
+                                             f"parameter of shape {tuple(p.shape)}")
+                        arrays.append(v)
+                    if mom:
+                        self.state.setdefault(id(p), {})["momentum_buffer"] = arrays[1]
+                    p.data = arrays[0]
