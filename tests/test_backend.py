@@ -31,7 +31,7 @@ def test_cuda_without_cupy_names_the_fix():
         pytest.skip("CuPy is installed here")
     except ImportError:
         pass
-    with pytest.raises(backend.DeviceError, match=r'pip install "tinyres\[gpu\]"'):
+    with pytest.raises(backend.DeviceError, match=r'pip install -e "\.\[gpu\]"'):
         tr.tensor([1.0], device="cuda")
 
 

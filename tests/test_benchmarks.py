@@ -23,4 +23,4 @@ def test_gpu_benchmark_skips_cleanly_without_a_gpu():
         pass
     run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "train_step.py"), "--device", "cuda"],
                          capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0 and run.stdout.startswith("skipped:") and "tinyres[gpu]" in run.stdout
+    assert run.returncode == 0 and run.stdout.startswith("skipped:") and 'pip install -e ".[gpu]"' in run.stdout

@@ -35,7 +35,8 @@ __all__ = [
     "is_floating", "is_array", "dtype_name", "resolve_dtype", "SUPPORTED_DTYPES", "DeviceError",
 ]
 
-GPU_INSTALL_HINT = 'pip install "tinyres[gpu]"  (CuPy for CUDA 12) on a machine with an NVIDIA GPU'
+# The one install line for the GPU, as the README gives it: tinyres is installed from a clone, not from PyPI.
+GPU_INSTALL_HINT = 'pip install -e ".[gpu]" in your tinyres clone (CuPy for CUDA 12), on a machine with an NVIDIA GPU'
 
 
 class DeviceError(RuntimeError):
@@ -59,7 +60,7 @@ def _strict():
         import array_api_strict
     except ImportError:
         raise DeviceError("device 'strict' (the checking backend the tests use) needs array-api-strict: "
-                          'pip install "tinyres[dev]"') from None
+                          'pip install -e ".[dev]" in your tinyres clone') from None
     return array_api_strict
 
 

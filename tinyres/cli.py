@@ -8,6 +8,7 @@ import sys
 def _demo(args):
     """Gradient at the input of a deep plain stack vs a residual stack, and a gradient check."""
     import math
+    import textwrap
 
     import tinyres as tr
     import tinyres.functional as F
@@ -16,6 +17,8 @@ def _demo(args):
     rng = tr.backend.generator(args.seed)
     c, depth = 8, args.depth
     x0 = rng.standard_normal((8, c, 8, 8))
+    # Half the He scale: each conv+ReLU then shrinks what passes through it, forward and backward,
+    # a per-layer factor below 1 whose product over the depth is the vanishing gradient.
     weights = [rng.standard_normal((c, c, 3, 3)) * math.sqrt(2.0 / (9 * c)) * 0.5 for _ in range(depth)]
 
     def run(residual):
@@ -26,15 +29,21 @@ def _demo(args):
             h = F.residual_add(f, h) if residual else f
         h.retain_grad()
         F.mean(h * h).backward()
-        return grad_norm(x.grad) / grad_norm(h.grad)
+        return grad_norm(x.grad) / grad_norm(h.grad), grad_norm(h.data) / grad_norm(x.data)
 
-    plain, resid = run(False), run(True)
-    print(f"tinyres demo: {depth} conv+ReLU layers (He init scaled by 0.5), 8 images of 8x8, on {args.device}")
-    print("  gradient norm at the input / gradient norm at the output, |dL/dx_0| / |dL/dx_L|:")
-    print(f"    plain stack    : {plain:.3e}")
-    print(f"    residual stack : {resid:.3e}")
-    print("  In the plain stack the gradient is a product of per-layer Jacobians and shrinks with depth;")
-    print("  the residual add passes dL/dy to x unchanged (dL/dx = dL/dy (dF/dx + 1)), so it does not vanish.")
+    (plain, plain_signal), (resid, resid_signal) = run(False), run(True)
+    last = f"x_{depth}"
+    print(f"tinyres demo on {args.device}: the same {depth} random 3x3 convolutions (8 channels, He init scaled by "
+          f"0.5, no batch norm)\nstacked two ways, on 8 images of 8x8, loss L = mean({last}^2):\n"
+          f"  plain     x_(l+1) = relu(conv(x_l))\n  residual  x_(l+1) = x_l + relu(conv(x_l))")
+    print(f"Gradient gain |dL/dx_0| / |dL/d{last}|: the gradient that reaches the input, relative to the one "
+          f"that leaves\nthe output (1: unchanged; near 0: vanished). Per layer: gain ** (1/{depth}).\n")
+    print(f"                   gradient gain  per layer  activation gain |{last}| / |x_0|")
+    print(f"    plain stack    : {plain:.3e}     x{plain ** (1 / depth):.3f}        {plain_signal:.3e}")
+    print(f"    residual stack : {resid:.3e}     x{resid ** (1 / depth):.3f}        {resid_signal:.3e}\n")
+    for paragraph in _demo_reading(depth, plain, resid, resid_signal):
+        print(textwrap.fill(paragraph, 100))
+    print()
     xg = tr.tensor(rng.standard_normal((2, 3, 5, 5)), requires_grad=True, device=args.device)
     wg = tr.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True, device=args.device)
     report = tr.gradcheck(lambda x, w: F.relu(F.residual_add(F.conv2d(x, w, padding=1), F.shortcut_a(x, 4, 1))),
@@ -42,6 +51,30 @@ def _demo(args):
     print("Gradient check of relu(conv(x) + shortcut_A(x)) against central differences (float64):")
     print("  " + str(report).replace("\n", "\n  "))
     return 0 if report.ok else 1
+
+
+def _demo_reading(depth, plain, resid, resid_signal):
+    """What the demo's numbers say; each sentence is chosen by the numbers this run measured."""
+    per_plain, per_resid = plain ** (1 / depth), resid ** (1 / depth)
+    lines = [f"Plain: the backward pass multiplies the gradient by one layer's Jacobian after another; each scaled "
+             f"it by {per_plain:.3f} on average, and {depth} of them leave {plain:.1e} of it"
+             + (": it vanished on the way to the input." if plain < 1e-3 else ".")]
+    if resid >= 1:
+        lines.append(f"Residual: each block's Jacobian is dF/dx + 1 (dL/dx = dL/dy (dF/dx + 1)); the +1 hands dL/dy "
+                     f"to x unchanged, and the gradient did not fade (x{per_resid:.3f} per block).")
+    else:
+        lines.append(f"Residual: each block's Jacobian is dF/dx + 1, yet the gradient shrank in this run "
+                     f"(x{per_resid:.3f} per block): its branches worked against the identity.")
+    if resid > 10 and 0.1 < resid / resid_signal < 10:
+        lines.append(f"It grew ({resid:.1e}) because the activations grew ({resid_signal:.1e}): without batch norm "
+                     f"nothing rescales x as each block adds F(x) to it. This net (ReLU, no biases) computes "
+                     f"x_{depth} = J x_0 with the very Jacobian J whose transpose carries the gradient back, so the "
+                     f"gradient follows the signal (gradient gain / activation gain = {resid / resid_signal:.2g}) "
+                     f"rather than exploding on its own. The paper's ResNets put batch norm in every branch: "
+                     f"`tinyres gradflow` measures those.")
+    elif resid > 10:
+        lines.append(f"It grew ({resid:.1e}), faster than the activations ({resid_signal:.1e}).")
+    return lines
 
 
 def _summary(args):
@@ -184,92 +217,171 @@ def _tour(args):
     return 0
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="tinyres", description="Learn ResNet by building it.")
-    sub = parser.add_subparsers(dest="command", required=True)
+_DEVICE_HELP = "cpu, cuda, cuda:N (default: $TINYRES_DEVICE if set, else cpu)"
+
+
+def _train_defaults():
+    """What a new ``tinyres train`` run uses for a flag left out, as ``_train`` builds its config:
+    TrainConfig's defaults, with the digits recipe on top for --data digits (the default) and the
+    named recipe on top for --recipe cifar10-paper."""
+    import dataclasses
+
+    from .train import RECIPES, TrainConfig
+
+    base = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+    return {"": {**base, **RECIPES["digits"]}, "--data cifar10": base,
+            "--recipe cifar10-paper": {**base, **RECIPES["cifar10-paper"]}}
+
+
+def _default(field, none=None):
+    """``(default: V)`` for a train flag, naming the --data/--recipe that change it."""
+    cases = _train_defaults()
+
+    def show(value):
+        return none if value is None and none else _show(value)
+
+    first = cases[""][field]
+    others = [f"{show(v[field])} with {case}" for case, v in cases.items() if case and v[field] != first]
+    return "(default: " + "; ".join([show(first)] + others) + ")"
+
+
+def build_parser():
+    """The ``tinyres`` command line: every subcommand and option, each option's help ending with its default."""
+    parser = argparse.ArgumentParser(prog="tinyres", description="Learn ResNet by building it. Start with "
+                                     "`tinyres demo` (seconds), then `tinyres tour` (minutes); each command's "
+                                     "--help lists its options and their defaults.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     tour = sub.add_parser("tour", help="the main job: plain vs residual gradient flow, degradation, the paper's "
-                                      "table, and report.html (a few minutes on a CPU)")
-    tour.add_argument("--out", default="tinyres-out/tour")
-    tour.add_argument("--quick", action="store_true", help="seconds: shallow twins, 256 images (for tests)")
-    tour.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: $TINYRES_DEVICE or cpu)")
-    tour.add_argument("--seed", type=int, default=0)
-    tour.add_argument("--no-progress", dest="progress", action="store_false")
-    demo = sub.add_parser("demo", help="plain vs residual gradient at depth, and a gradient check (seconds)")
-    demo.add_argument("--depth", type=int, default=30)
-    demo.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: $TINYRES_DEVICE or cpu)")
-    demo.add_argument("--seed", type=int, default=0)
+                                      "table, and report.html (minutes on a CPU)",
+                          description="Gradient flow of plain-56 vs ResNet-56, a short degradation run of plain and "
+                                      "residual nets at depths 20 and 56 on the built-in digits, and the paper's "
+                                      "parameter/multiply-add table, written up in OUT/report.html.")
+    tour.add_argument("--out", default="tinyres-out/tour", help="output folder (default: %(default)s)")
+    tour.add_argument("--quick", action="store_true",
+                      help="a smoke test in seconds: depths 8 and 14 instead of 20 and 56, 128 images, one epoch; "
+                           "it proves the pipeline runs and writes the report, and its numbers show no effect "
+                           "(the tests use it)")
+    tour.add_argument("--device", default=None, help=_DEVICE_HELP)
+    tour.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    tour.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
+    demo = sub.add_parser("demo", help="plain vs residual gradient at depth, and a gradient check (seconds)",
+                          description="The same random convolutions stacked plain and residual: how much of the "
+                                      "gradient reaches the input of each, explained; then a gradient check of a "
+                                      "residual block against finite differences.")
+    demo.add_argument("--depth", type=int, default=30, help="layers in each stack (default: %(default)s)")
+    demo.add_argument("--device", default=None, help=_DEVICE_HELP)
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     summ = sub.add_parser("summary", help="per-layer output shapes, parameters and multiply-adds of a model")
     summ.add_argument("model", help="resnet18..152, plain18/34, vgg19, resnet20..1202, plain20..110")
-    summ.add_argument("--input-size", type=int, default=None, help="image side (default: 224 ImageNet, 32 CIFAR)")
-    summ.add_argument("--in-channels", type=int, default=3)
-    summ.add_argument("--num-classes", type=int, default=None)
+    summ.add_argument("--input-size", type=int, default=None,
+                      help="image side (default: the model's paper input, 224 for ImageNet models, 32 for CIFAR)")
+    summ.add_argument("--in-channels", type=int, default=3, help="input channels (default: %(default)s)")
+    summ.add_argument("--num-classes", type=int, default=None,
+                      help="classes (default: the model's, 1000 for ImageNet models, 10 for CIFAR)")
     summ.add_argument("--paper-stride", action="store_true",
                       help="bottlenecks stride in the first 1x1 as in the paper (default: torchvision v1.5, on the 3x3)")
     summ.add_argument("--all", action="store_true", help="print every layer (default: the first 40)")
-    summ.add_argument("--device", default=None)
+    summ.add_argument("--device", default=None, help=_DEVICE_HELP)
     tr_ = sub.add_parser("train", help="train a model (digits on a CPU in minutes; CIFAR-10 with the paper's recipe)",
                          description="Train with SGD and a step schedule. Every epoch: evaluation, metrics.csv/json "
-                                     "and an atomic checkpoint.npz in --out; --resume continues from it.")
-    tr_.add_argument("--model", help="resnet20..1202, plain20..110, preactN, resnet18.. (default resnet20)")
-    tr_.add_argument("--data", choices=["digits", "cifar10"], help="dataset (default: the built-in digits)")
-    tr_.add_argument("--root", help="CIFAR-10 folder holding cifar-10-binary.tar.gz (or cifar-10-batches-bin/)")
-    tr_.add_argument("--download", action="store_true", default=None, help="download CIFAR-10 into --root if absent")
+                                     "and an atomic checkpoint.npz in --out; --resume continues from it. The "
+                                     "defaults shown are a new run's: on the digits, the digits recipe; with "
+                                     "--data cifar10 or --recipe cifar10-paper where they differ. --resume takes "
+                                     "every setting from the saved run instead.")
+    tr_.add_argument("--model", help="resnet20..1202, plain20..110, preactN, resnet18.. " + _default("model"))
+    tr_.add_argument("--data", choices=["digits", "cifar10"],
+                     help="dataset: the built-in 8x8 digits or CIFAR-10 " + _default("data"))
+    tr_.add_argument("--root", help="CIFAR-10 folder holding cifar-10-binary.tar.gz (or cifar-10-batches-bin/) "
+                                    "(default: none; --data cifar10 needs it)")
+    tr_.add_argument("--download", action="store_true", default=None,
+                     help="download CIFAR-10 into --root if absent (default: off, a missing archive is an error)")
     tr_.add_argument("--recipe", choices=["cifar10-paper", "digits"],
-                     help="cifar10-paper: He et al. §4.2 (batch 128, lr 0.1, momentum 0.9, wd 1e-4, /10 at 32k and 48k, 64k iterations)")
-    tr_.add_argument("--epochs", type=int, help="epochs (digits default 30)")
-    tr_.add_argument("--iterations", type=int, help="train for N iterations instead (milestones then count iterations)")
-    tr_.add_argument("--batch-size", type=int)
-    tr_.add_argument("--lr", type=float, help="initial learning rate (default 0.1)")
-    tr_.add_argument("--momentum", type=float)
-    tr_.add_argument("--weight-decay", type=float)
-    tr_.add_argument("--nesterov", action="store_true", default=None)
-    tr_.add_argument("--schedule", choices=["multistep", "cosine", "constant"])
+                     help="cifar10-paper: He et al. §4.2 (batch 128, lr 0.1, momentum 0.9, wd 1e-4, /10 at 32k and "
+                          "48k, 64k iterations) (default: digits with --data digits; none with --data cifar10, "
+                          "which then uses the defaults shown here)")
+    tr_.add_argument("--epochs", type=int, help="epochs " + _default("epochs") + "; --iterations replaces it")
+    tr_.add_argument("--iterations", type=int, help="train for N iterations instead (milestones then count "
+                                                    "iterations) " + _default("iterations", none="none, by epochs"))
+    tr_.add_argument("--batch-size", type=int, help="images per step " + _default("batch_size"))
+    tr_.add_argument("--lr", type=float, help="initial learning rate " + _default("lr"))
+    tr_.add_argument("--momentum", type=float, help="SGD momentum " + _default("momentum"))
+    tr_.add_argument("--weight-decay", type=float, help="L2 weight decay " + _default("weight_decay"))
+    tr_.add_argument("--nesterov", action="store_true", default=None, help="Nesterov momentum (default: off)")
+    tr_.add_argument("--schedule", choices=["multistep", "cosine", "constant"],
+                     help="learning-rate schedule " + _default("schedule"))
     tr_.add_argument("--milestones", type=lambda s: tuple(int(v) for v in s.split(",")),
-                     help="comma-separated epochs (or iterations) where the lr is divided by 10")
-    tr_.add_argument("--warmup-lr", type=float, help="constant lr for the first --warmup-iterations (ResNet-110: 0.01)")
-    tr_.add_argument("--warmup-iterations", type=int)
-    tr_.add_argument("--no-augment", dest="augment", action="store_false", default=None, help="no crop/flip")
-    tr_.add_argument("--per-channel", action="store_true", default=None, help="per-channel normalisation instead of per-pixel mean")
-    tr_.add_argument("--shortcut", choices=["A", "B", "C"], help="CIFAR shortcut option (default A)")
-    tr_.add_argument("--no-batch-norm", dest="batch_norm", action="store_false", default=None)
-    tr_.add_argument("--zero-init-residual", action="store_true", default=None)
-    tr_.add_argument("--eval-every", type=int, help="also evaluate every N iterations")
-    tr_.add_argument("--log-every", type=int, help="metrics row every N iterations (default 20)")
-    tr_.add_argument("--limit-train", type=int, help="use only the first N training images")
-    tr_.add_argument("--limit-test", type=int)
-    tr_.add_argument("--seed", type=int)
-    tr_.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: $TINYRES_DEVICE or cpu)")
-    tr_.add_argument("--out", default="runs/run", help="output folder (default runs/run)")
+                     help="comma-separated epochs (or iterations) where the lr is divided by 10 "
+                          + _default("milestones"))
+    tr_.add_argument("--warmup-lr", type=float, help="constant lr for the first --warmup-iterations (ResNet-110: "
+                                                     "0.01) " + _default("warmup_lr", none="no warm-up"))
+    tr_.add_argument("--warmup-iterations", type=int, help="length of the warm-up " + _default("warmup_iterations"))
+    tr_.add_argument("--no-augment", dest="augment", action="store_false", default=None,
+                     help="no crop/flip (default: augment: pad-1 random crop on the digits, never flipped; "
+                          "4-pixel pad + crop + flip on CIFAR-10)")
+    tr_.add_argument("--per-channel", action="store_true", default=None,
+                     help="per-channel normalisation (default: subtract the per-pixel mean, as the paper)")
+    tr_.add_argument("--shortcut", choices=["A", "B", "C"], help="CIFAR shortcut option " + _default("shortcut"))
+    tr_.add_argument("--no-batch-norm", dest="batch_norm", action="store_false", default=None,
+                     help="no batch norm (default: batch norm after every conv)")
+    tr_.add_argument("--zero-init-residual", action="store_true", default=None,
+                     help="each branch's last batch-norm gamma starts at 0 (default: off, gamma 1)")
+    tr_.add_argument("--eval-every", type=int,
+                     help="also evaluate every N iterations " + _default("eval_every", none="after each epoch only"))
+    tr_.add_argument("--log-every", type=int, help="metrics row every N iterations " + _default("log_every"))
+    tr_.add_argument("--limit-train", type=int,
+                     help="use only the first N training images " + _default("limit_train", none="all"))
+    tr_.add_argument("--limit-test", type=int,
+                     help="use only the first N test images " + _default("limit_test", none="all"))
+    tr_.add_argument("--seed", type=int, help="random seed " + _default("seed"))
+    tr_.add_argument("--device", default=None, help=_DEVICE_HELP)
+    tr_.add_argument("--out", default="runs/run", help="output folder (default: %(default)s)")
     tr_.add_argument("--resume", action="store_true",
                      help="continue the run saved in OUT/checkpoint.npz with its saved settings "
                           "(only --epochs/--iterations, --device and --root may change)")
-    tr_.add_argument("--quick", action="store_true", help="seconds: 256 images, 2 epochs unless --epochs (for tests)")
-    tr_.add_argument("--no-progress", dest="progress", action="store_false", default=None)
+    tr_.add_argument("--quick", action="store_true",
+                     help="a smoke test in seconds: 256 training and 128 test images, 2 epochs unless --epochs, lr "
+                          "/10 after epoch 1; it shows that training runs, not what the model learns")
+    tr_.add_argument("--no-progress", dest="progress", action="store_false", default=None, help="no progress bar")
     gf = sub.add_parser("gradflow", help="gradient norms per layer and the identity/branch split, plain vs residual")
-    gf.add_argument("--models", default="plain56,resnet56", help="comma-separated model names (default plain56,resnet56)")
-    gf.add_argument("--data", default="digits", choices=["digits", "cifar10"])
-    gf.add_argument("--root", help="CIFAR-10 folder")
-    gf.add_argument("--steps", default="0,100", help="training steps at which to plot per-layer norms (default 0,100)")
-    gf.add_argument("--batch-size", type=int, default=64)
-    gf.add_argument("--lr", type=float, default=0.1)
+    gf.add_argument("--models", default="plain56,resnet56", help="comma-separated model names (default: %(default)s)")
+    gf.add_argument("--data", default="digits", choices=["digits", "cifar10"], help="dataset (default: %(default)s)")
+    gf.add_argument("--root", help="CIFAR-10 folder (default: none; --data cifar10 needs it)")
+    gf.add_argument("--steps", default="0,100",
+                    help="training steps at which to plot per-layer norms (default: %(default)s)")
+    gf.add_argument("--batch-size", type=int, default=64, help="images per step (default: %(default)s)")
+    gf.add_argument("--lr", type=float, default=0.1, help="learning rate (default: %(default)s)")
     gf.add_argument("--no-batch-norm", dest="batch_norm", action="store_false",
-                    help="models without batch norm: see gradients vanish or explode")
-    gf.add_argument("--seed", type=int, default=0)
-    gf.add_argument("--device", default=None)
-    gf.add_argument("--out", default="tinyres-out/gradflow")
-    gf.add_argument("--quick", action="store_true", help="seconds: depth-8 twins, steps 0,2, 256 images (for tests)")
-    gf.add_argument("--no-progress", dest="progress", action="store_false")
+                    help="models without batch norm: see gradients vanish or explode (default: with batch norm)")
+    gf.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    gf.add_argument("--device", default=None, help=_DEVICE_HELP)
+    gf.add_argument("--out", default="tinyres-out/gradflow", help="output folder (default: %(default)s)")
+    gf.add_argument("--quick", action="store_true",
+                    help="a smoke test in seconds: 56 and 110 layers become 8, steps 0,2, 256 images; it shows "
+                         "the command runs, not the effect (the tests use it)")
+    gf.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
     from .exercises import cli as exercises_cli
     exercises_cli.add_parser(sub)
     for p in (tr_, gf):
-        p.add_argument("--ops", metavar="DIR", help="run with YOUR ops from an exercises workspace (cpu)")
+        p.add_argument("--ops", metavar="DIR",
+                       help="run with YOUR ops from an exercises workspace, on the cpu (default: the library's ops)")
+    return parser
+
+
+def _subcommands(parser):
+    """The parsers of ``tinyres``'s subcommands, by name."""
+    return next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def main(argv=None):
+    parser = build_parser()
     args = parser.parse_args(argv)
     from . import backend
+    from .exercises import cli as exercises_cli
     try:
         args.device = backend.parse_device(args.device)
     except (ValueError, backend.DeviceError) as exc:
         # the subcommand's usage, not the top-level one: the user is in `tinyres train ...`
-        sub.choices[args.command].error(_cli_text(str(exc)))
+        _subcommands(parser)[args.command].error(_cli_text(str(exc)))
     commands = {"tour": _tour, "demo": _demo, "summary": _summary, "train": _train, "gradflow": _gradflow,
                 "exercises": exercises_cli.run}
     if getattr(args, "ops", None):

@@ -59,7 +59,8 @@ def add_parser(sub):
     init.set_defaults(exercises_func=_init)
     chk = esub.add_parser("check", help="grade the workspace DIR: one PASS/FAIL line per exercise")
     chk.add_argument("dir")
-    chk.add_argument("--only", metavar="NAME", choices=[e.name for e in EXERCISES], help="grade one exercise")
+    chk.add_argument("--only", metavar="NAME", choices=[e.name for e in EXERCISES],
+                     help="grade one exercise (default: all of them)")
     chk.set_defaults(exercises_func=_check)
     return ex
 
