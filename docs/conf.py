@@ -37,6 +37,10 @@ suppress_warnings = [
     "config.cache",
 ]
 
+# literal blocks are the docstrings' formulas and tables: no syntax colouring (the gallery's
+# code blocks and the pages' command lines name their language)
+highlight_language = "none"
+
 html_theme = "pydata_sphinx_theme"
 html_title = "tinyres"
 html_static_path = ["_static"]

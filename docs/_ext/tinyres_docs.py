@@ -20,6 +20,8 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+import zipfile
+import unicodedata
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1]
@@ -41,7 +43,6 @@ FIRST_NOTEBOOK_CELL = f"""\
 # Options: "--quick" (seconds), "--device", "cuda" (CuPy on a GPU, after pip install -e ".[gpu]"),
 # "--seed", "1", "--lang", "ko" (explanations in Korean). Figures go to tinyres-out/<lesson>/.
 import sys
-import unicodedata
 __file__ = "{LESSON_PLACEHOLDER}"
 sys.argv = [__file__{LANG_PLACEHOLDER}]"""
 
@@ -66,18 +67,42 @@ def _width(text):
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _docstring_rst(doc, title_suffix=""):
+def _run_note(name, lang):
+    lang_opt = " --lang ko" if lang == "ko" else ""
+    note = [
+        ".. note::",
+        "",
+        f"   Run it yourself: ``python lessons/{name}{lang_opt}`` (``--quick`` runs it in seconds), or",
+        "   download the notebook at the end of this page. On a GPU, after ``pip install -e \".[gpu]\"``:",
+        f"   ``python lessons/{name}{lang_opt} --device cuda`` runs the same code on CuPy; in the notebook,",
+        "   add ``\"--device\", \"cuda\"`` to ``sys.argv`` in its first cell.",
+        "",
+    ]
+    if QUICK:
+        note += [
+            ".. warning::",
+            "",
+            "   This page was built in quick mode (``TINYRES_QUICK=1``, the lesson's ``--quick``): a small",
+            "   slice of the data and a few steps, so the numbers and figures below are not the lesson's",
+            "   results. A full build of the site runs the lessons as ``python lessons/...`` does.",
+            "",
+        ]
+    return note
+
+
+def _docstring_rst(doc, name, lang):
     paragraphs = [p for p in re.split(r"\n\s*\n", doc.strip("\n"))]
     title, intro = _split_title(paragraphs[0])
-    title += title_suffix
+    title += " (한국어)" if lang == "ko" else ""
     out = [title, "=" * _width(title), ""]
     if intro:
         out += [intro, ""]
     for p in paragraphs[1:]:
         lines = p.split("\n")
-        if lines[0].startswith((" ", "\t")) and not (out and out[-2:-1] and out[-2].endswith("::")):
-            out += ["::", ""]  # command lines: a literal block, not a block quote
+        if lines[0].startswith((" ", "\t")):
+            out += [".. code-block:: bash", ""]  # command lines: code, not a block quote
         out += lines + [""]
+    out += _run_note(name, lang)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -89,16 +114,18 @@ def _heading_cells(code):
     return re.sub(r"^# ?%%[ \t]+(\S[^\n]*)\n", repl, code, flags=re.M)
 
 
-def stage_lesson(text, lang):
-    """The staged copy of one lesson's source for the gallery in language ``lang``."""
+def stage_lesson(text, name, lang):
+    """The staged copy of lesson ``name`` (``NN_topic.py``) for the gallery in language ``lang``.
+
+    The note on quick mode it carries also makes sphinx-gallery (which caches by the source's
+    checksum) run the lessons again when a build switches between quick and full mode."""
     tree = ast.parse(text)
     doc_node = tree.body[0] if tree.body and isinstance(tree.body[0], ast.Expr) else None
     doc = ast.get_docstring(tree, clean=True)
     if doc is None or doc_node is None:
         raise ValueError("a lesson must start with a docstring whose first line is its title")
     rest = "\n".join(text.split("\n")[doc_node.end_lineno:])
-    suffix = " (한국어)" if lang == "ko" else ""
-    return '"""\n' + _docstring_rst(doc, suffix).replace('"""', r'\"\"\"') + '"""\n' + _heading_cells(rest)
+    return '"""\n' + _docstring_rst(doc, name, lang).replace('"""', r'\"\"\"') + '"""\n' + _heading_cells(rest)
 
 
 def stage_lessons(app=None):
@@ -111,7 +138,7 @@ def stage_lessons(app=None):
         _write_if_changed(header, GALLERY_HEADERS[lang])
         for src in lesson_files():
             wanted.add(staged_name(src, lang))
-            _write_if_changed(target / staged_name(src, lang), stage_lesson(src.read_text(encoding="utf-8"), lang))
+            _write_if_changed(target / staged_name(src, lang), stage_lesson(src.read_text(encoding="utf-8"), src.name, lang))
         for stale in target.iterdir():
             if stale.name not in wanted:
                 stale.unlink()
@@ -244,18 +271,21 @@ def _escape_stars(line):
 
 
 def plain_docstring(lines):
-    out, para, i = [], [], 0          # para: the lines of the current paragraph, as written
+    out, i = [], 0
+    para, last = [], []               # the current paragraph and the one before the blank line(s)
     while i < len(lines):
         line = lines[i]
         if not line.strip():
             out.append(line)
-            para = []
+            last, para = para or last, []
             i += 1
             continue
-        base = _indent(para[0]) if para else 0
-        if not (para and _indent(line) > base and not _LIST_OR_MARKUP.match(para[0])
-                and not para[-1].rstrip().endswith("::")):
+        above = para or last          # the prose an indented block would hang under
+        base = _indent(above[0]) if above else 0
+        if not (above and _indent(line) > base and not _LIST_OR_MARKUP.match(above[0])
+                and not above[-1].rstrip().endswith("::")):
             para.append(line)
+            last = []
             out.append(line if para[0].lstrip().startswith(">>>") else _escape_stars(line))
             if _UNDERLINE.match(line):    # a section title ends here, whatever follows it
                 para = []
@@ -267,7 +297,7 @@ def plain_docstring(lines):
             i += 1
         while block and not block[-1].strip():
             block.pop()
-        if all(re.search(r"\S {2,}\S", p) for p in para):
+        if para and len(para) > 1 and all(re.search(r"\S {2,}\S", p) for p in para):
             # rows of a two-column table whose last cell wraps: the whole table is literal
             del out[len(out) - len(para):]
             block = para + block
@@ -275,7 +305,7 @@ def plain_docstring(lines):
         while out and not out[-1].strip():
             out.pop()
         out += ["", " " * base + "::", ""] + block + [""]
-        para = []
+        para, last = [], []
     return out
 
 
@@ -368,6 +398,10 @@ def finish_gallery(app):
             text = text.replace(LESSON_PLACEHOLDER, lesson_source(nb).name).replace(LANG_PLACEHOLDER, lang_args)
             json.loads(text)  # still a notebook
             nb.write_text(text, encoding="utf-8")
+            # sphinx-gallery zipped the notebook before this: zip the finished one
+            with zipfile.ZipFile(nb.with_suffix(".zip"), "w", zipfile.ZIP_DEFLATED) as z:
+                for member in (nb.with_suffix(".py"), nb):
+                    z.write(member, member.name)
 
 
 def setup(app):
