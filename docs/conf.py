@@ -53,6 +53,8 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_show_sourcelink = False
+# pages with no sub-pages: no empty "Section Navigation" column
+html_sidebars = {page: [] for page in ("index", "tour", "exercises")}
 
 autosummary_generate = True
 # members defined in each module, not the names a package re-exports (one page per object)
