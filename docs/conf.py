@@ -6,12 +6,17 @@
 """
 import os
 import sys
+import types
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "_ext"))
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..")))
 
 import tinyres  # noqa: E402
 import tinyres_docs  # noqa: E402
+
+# autosummary imports every submodule to list it, and importing tinyres.__main__ runs the CLI
+# (which then complains about Sphinx's command line); it documents nothing, so stand in for it
+sys.modules.setdefault("tinyres.__main__", types.ModuleType("tinyres.__main__"))
 
 project = "tinyres"
 author = "the tinyres authors"
