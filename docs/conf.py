@@ -74,6 +74,7 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "reset_argv": "tinyres_docs.lesson_argv",
     "image_scrapers": ("tinyres_docs.scrape_lesson_figures",),
+    "reset_modules": ("matplotlib", "tinyres_docs.reset_tinyres"),
     "show_memory": tinyres_docs.run_block,
     "capture_repr": (),                          # what a lesson prints, not the value of a cell's last line
     "first_notebook_cell": tinyres_docs.FIRST_NOTEBOOK_CELL,

@@ -228,6 +228,22 @@ def run_block(func):
         return 0.0, None
 
 
+_INITIAL_DTYPE = None
+
+
+def reset_tinyres(gallery_conf, fname):
+    """Before each lesson: the state a fresh ``python lessons/NN.py`` starts from, as far as one
+    process shared by all the lessons carries it over (the default dtype, open figures)."""
+    global _INITIAL_DTYPE
+    import matplotlib.pyplot as plt
+    from tinyres import backend
+
+    if _INITIAL_DTYPE is None:
+        _INITIAL_DTYPE = backend.get_default_dtype()
+    backend.set_default_dtype(_INITIAL_DTYPE)
+    plt.close("all")  # the lessons save their figures; this gallery's scraper does not close them
+
+
 def scrape_lesson_figures(block, block_vars, gallery_conf, **kwargs):
     """The PNGs the lesson wrote to its --out folder since the previous cell, one per row."""
     from sphinx_gallery.scrapers import figure_rst
