@@ -263,10 +263,10 @@ def scrape_lesson_figures(block, block_vars, gallery_conf, **kwargs):
 # ---------------------------------------------------------------- docstrings
 
 # The docstrings are written to read well as plain text (``help()``, the source): derivations and
-# examples are indented blocks under a line of prose, and ``*`` is multiplication or an
-# unpacking. In reST an indented block under a paragraph is an error and a lone ``*`` opens an
-# emphasis, so ``plain_docstring`` shows such blocks as literal blocks (monospace, alignment
-# kept) and escapes the lone stars.
+# examples are indented blocks under a line of prose, ``*`` is multiplication or an unpacking
+# and ``|x|`` a norm. In reST an indented block under a paragraph is an error, a lone ``*``
+# opens an emphasis and ``|x|`` is a substitution, so ``plain_docstring`` shows such blocks as
+# literal blocks (monospace, alignment kept) and escapes the lone stars and the bars.
 
 _LIST_OR_MARKUP = re.compile(r"^\s*([-*+] |\d+[.)] |\.\. |:[\w ]+:|>>>)")
 _PROTECT = re.compile(r"``.+?``|`[^`]+`_?|(?<![\w*])\*\*[^\s*][^*]*?(?<![\s\\])\*\*(?![\w*])"
@@ -278,12 +278,16 @@ def _indent(line):
     return len(line) - len(line.lstrip())
 
 
-def _escape_stars(line):
+def _escape(text):
+    return text.replace("*", "\\*").replace("|", "\\|")
+
+
+def _escape_inline(line):
     parts, last = [], 0
     for m in _PROTECT.finditer(line):
-        parts += [line[last:m.start()].replace("*", "\\*"), m.group(0)]
+        parts += [_escape(line[last:m.start()]), m.group(0)]
         last = m.end()
-    return "".join(parts + [line[last:].replace("*", "\\*")])
+    return "".join(parts + [_escape(line[last:])])
 
 
 def plain_docstring(lines):
@@ -302,7 +306,7 @@ def plain_docstring(lines):
                 and not above[-1].rstrip().endswith("::")):
             para.append(line)
             last = []
-            out.append(line if para[0].lstrip().startswith(">>>") else _escape_stars(line))
+            out.append(line if para[0].lstrip().startswith(">>>") else _escape_inline(line))
             if _UNDERLINE.match(line):    # a section title ends here, whatever follows it
                 para = []
             i += 1
