@@ -17,7 +17,7 @@ from typing import NamedTuple
 from . import backend
 
 __all__ = ["Lesson", "Conclusion", "build_model", "mean_sd", "compare_depths", "conclude_growth",
-           "conclude_first_layer_ratio", "conclude_deletion", "compare_deletion", "conclude_sharpness", "conclude_init_scale",
+           "conclude_first_layer_ratio", "conclude_deletion", "compare_deletion", "compare_identity_fit", "conclude_sharpness", "conclude_init_scale",
            "EXERCISES", "MIN_SEEDS"]
 
 MIN_SEEDS = 3       # a lesson states a general claim only when it held on at least this many seeds
@@ -178,6 +178,32 @@ def conclude_sharpness(resnet_rise, plain_rise, resnet_name, plain_name):
                           "깊이에서는 잔차 신경망의 최솟값이 더 평평하지 않습니다.")
     return Conclusion("mixed", "Which minimum is flatter changes from seed to seed: no claim.",
                       "어느 최솟값이 더 평평한지가 시드마다 바뀝니다. 주장할 수 없습니다.")
+
+
+def compare_identity_fit(plain_losses, resid_losses, steps):
+    """Final mean squared error of fitting y = x with a plain block and a residual block (one per seed)."""
+    n = len(plain_losses)
+    mp, sp = mean_sd(plain_losses)
+    mr, sr = mean_sd(resid_losses)
+    measured = (f"after {steps} SGD steps the mean squared error of y - x is {mp:.3g} ± {sp:.2g} for the plain block "
+                f"and {mr:.3g} ± {sr:.2g} for the residual block ({n} seed(s))")
+    measured_ko = (f"SGD {steps}단계 뒤 y - x의 평균 제곱 오차: 평범한 블록 {mp:.3g} ± {sp:.2g}, 잔차 블록 "
+                   f"{mr:.3g} ± {sr:.2g} (시드 {n}개)")
+    if n < MIN_SEEDS:
+        return Conclusion("too_few", f"{measured}; too few runs for a claim.", f"{measured_ko}. 주장하기에는 실행이 "
+                          "적습니다.")
+    if all(r < p for p, r in zip(plain_losses, resid_losses)):
+        return Conclusion("residual_easier", f"{measured}: on every seed the residual block gets closer to the "
+                          "identity - it only has to push F toward 0.",
+                          f"{measured_ko}: 모든 시드에서 잔차 블록이 항등 함수에 더 가까워집니다. F를 0 쪽으로 "
+                          "밀기만 하면 되기 때문입니다.")
+    if all(r >= p for p, r in zip(plain_losses, resid_losses)):
+        return Conclusion("plain_easier", f"{measured}: on every seed the plain block fits the identity at least as "
+                          "well - this run does not show the residual form helping.",
+                          f"{measured_ko}: 모든 시드에서 평범한 블록이 항등 함수를 그만큼 이상 잘 맞춥니다. 이번 "
+                          "실행은 잔차 형태의 도움을 보여 주지 않습니다.")
+    return Conclusion("mixed", f"{measured}: which block fits better changes from seed to seed.",
+                      f"{measured_ko}: 어느 블록이 더 잘 맞추는지가 시드마다 바뀝니다.")
 
 
 def conclude_init_scale(he_last, naive_last):
