@@ -17,7 +17,7 @@ from typing import NamedTuple
 from . import backend
 
 __all__ = ["Lesson", "Conclusion", "build_model", "mean_sd", "compare_depths", "conclude_growth",
-           "conclude_first_layer_ratio", "conclude_deletion", "compare_deletion", "compare_identity_fit", "conclude_sharpness", "conclude_init_scale",
+           "conclude_first_layer_ratio", "conclude_after_steps", "conclude_deletion", "compare_deletion", "compare_families", "compare_identity_fit", "conclude_sharpness", "conclude_init_scale",
            "EXERCISES", "MIN_SEEDS"]
 
 MIN_SEEDS = 3       # a lesson states a general claim only when it held on at least this many seeds
@@ -91,6 +91,28 @@ def compare_depths(shallow, deep, shallow_name, deep_name):
                       "없습니다.")
 
 
+def compare_families(plain, resid, plain_name, resid_name):
+    """Training errors (one per seed, same seeds) of a plain and a residual net of the same depth."""
+    n = len(plain)
+    diffs = [p - r for p, r in zip(plain, resid)]
+    m, _ = mean_sd(diffs)
+    measured = f"{plain_name} minus {resid_name}: {_pts(diffs)} points of training error over {n} seed(s)"
+    measured_ko = f"{plain_name} - {resid_name}: 시드 {n}개에서 학습 오차 {_pts(diffs)}%p"
+    if n < MIN_SEEDS:
+        return Conclusion("too_few", f"{measured}; too few runs for a claim.", f"{measured_ko}. 주장하기에는 실행이 "
+                          "적습니다.")
+    if all(d > 0 for d in diffs):
+        return Conclusion("residual_better", f"{measured}: on every seed the residual net trains better at the same "
+                          f"depth, by {100 * m:.1f} points on average.",
+                          f"{measured_ko}: 모든 시드에서 같은 깊이의 잔차 신경망이 더 잘 학습됩니다(평균 "
+                          f"{100 * m:.1f}%p).")
+    if all(d <= 0 for d in diffs):
+        return Conclusion("plain_better", f"{measured}: on every seed the plain net trains at least as well.",
+                          f"{measured_ko}: 모든 시드에서 평범한 신경망이 그만큼 이상 잘 학습됩니다.")
+    return Conclusion("mixed", f"{measured}: the sign changes from seed to seed.",
+                      f"{measured_ko}: 시드마다 부호가 바뀝니다.")
+
+
 def conclude_growth(ratios, name, size):
     """First-layer / last-layer weight-gradient norm ratios at initialisation (one per seed)."""
     m, s = mean_sd([math.log10(r) for r in ratios])
@@ -109,6 +131,23 @@ def conclude_growth(ratios, name, size):
                           f"{spread_ko}: 모든 시드에서 입력 쪽 그래디언트가 더 작습니다. 입력 쪽으로 갈수록 줄어듭니다.")
     return Conclusion("mixed", f"{spread}: the direction changes from seed to seed.",
                       f"{spread_ko}: 시드마다 방향이 바뀝니다.")
+
+
+def conclude_after_steps(ratios, name, steps):
+    """First-layer |dL/dW| at initialisation / after ``steps`` SGD steps (one per seed)."""
+    m, s = mean_sd([math.log10(r) for r in ratios])
+    spread = (f"{name}: first-layer |dL/dW| at initialisation / after {steps} steps = 10^({m:.2f} ± {s:.2f}) over "
+              f"{len(ratios)} seed(s)")
+    spread_ko = f"{name}: 초기화 시점 / {steps}단계 뒤 첫 층 |dL/dW| = 10^({m:.2f} ± {s:.2f}), 시드 {len(ratios)}개"
+    if len(ratios) < MIN_SEEDS:
+        return Conclusion("too_few", f"{spread}; too few runs for a claim.", f"{spread_ko}. 주장하기에는 실행이 적습니다.")
+    if all(r > 10 for r in ratios):
+        return Conclusion("collapses", f"{spread}: on every seed the large initial gradient has collapsed by more "
+                          f"than 10 times after {steps} steps.",
+                          f"{spread_ko}: 모든 시드에서 큰 초기 그래디언트가 {steps}단계 뒤 10배 넘게 줄었습니다.")
+    return Conclusion("no_collapse", f"{spread}: on some seed the first-layer gradient did not shrink 10-fold in "
+                      f"{steps} steps.",
+                      f"{spread_ko}: 어떤 시드에서는 {steps}단계 동안 첫 층 그래디언트가 10배 줄지 않았습니다.")
 
 
 def conclude_first_layer_ratio(ratios, shallow, deep, size):
