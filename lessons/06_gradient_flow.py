@@ -13,7 +13,7 @@ import tinyres.functional as F
 from tinyres.data import digits
 from tinyres.experiments import gradient_flow
 from tinyres.inspect.gradflow import trace_gradients
-from tinyres.inspect.plots import conv_weight_norms
+from tinyres.inspect.plots import conv_weight_norms, plot_layer_norms, plot_residual_split
 from tinyres.lesson import (Lesson, build_model, conclude_after_steps, conclude_first_layer_ratio, conclude_growth,
                             mean_sd)
 
@@ -26,7 +26,7 @@ L = Lesson(__file__, __doc__, [
 ])
 q = L.args.quick
 shallow, deep = ("8", "14") if q else ("20", "56")
-batch = 8 if q else 32
+batch = 8 if q else 16
 train = digits("train")
 mean = (train.images / 16.0).mean(axis=0)
 
@@ -51,7 +51,7 @@ def measure(name, batch_norm, size, seed):
     split = trace.to_dict()["residual"]
     share = (sum(r["identity_norm"] for r in split) / sum(r["identity_norm"] + r["branch_norm"] for r in split)
              if split else None)
-    return rows[0][2], rows[-1][2], share
+    return rows[0][2], rows[-1][2], share, trace.to_dict()
 
 
 # %% With batch norm
@@ -64,6 +64,16 @@ for size in sizes:
                 results[(size, bn, name, seed)] = measure(name, bn, size, seed)
 
 grows = {}
+for size in sizes:
+    for bn in (True, False):
+        traces = {name: results[(size, bn, name, L.seeds[0])][3] for name in (f"plain{deep}", f"resnet{deep}")}
+        tag = f"{size}x{size}_{'bn' if bn else 'nobn'}"
+        fig = plot_layer_norms(traces, L.path(f"layer_norms_{tag}.png"), [0],
+                               title=f"Gradient norm per conv layer at initialisation, {size}x{size} input, "
+                                     f"{'with' if bn else 'without'} batch norm, seed {L.seeds[0]}")
+        L.result("figure", fig.path)
+    L.result("figure", plot_residual_split(results[(size, True, f"resnet{deep}", L.seeds[0])][3],
+                                           L.path(f"residual_split_{size}x{size}.png"), 0).path)
 for size in sizes:
     L.title(f"1. With batch norm, {size}x{size} input", f"1. 배치 정규화가 있을 때, 입력 {size}x{size}")
     for name in (f"plain{deep}", f"resnet{deep}"):
