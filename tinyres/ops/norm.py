@@ -8,9 +8,10 @@ Forward (training), per channel over the m = N*H*W values:
 
 Backward (training): mu and var depend on every x, so with g = dL/dxhat = gy * gamma
     dL/dx = (1 / sqrt(var + eps)) * (g - mean(g) - xhat * mean(g * xhat))
-The two mean terms are the paths through mu and var. Dropping either still passes a
-check of sum(batch_norm(x)) (its true gradient is zero), which is why gradient checks
-here use a random upstream gradient.
+The two mean terms are the paths through mu and var. Dropping the var term still passes
+a check of sum(batch_norm(x)): its true gradient is zero and with an all-ones upstream
+gradient mean(g * xhat) is zero too (dropping the mu term fails it). That is why
+gradient checks here use a random upstream gradient.
 
 Eval: mu and var are the running statistics, constants, so dL/dx = g / sqrt(var + eps).
     dL/dgamma = sum(gy * xhat),  dL/dbeta = sum(gy)   in both modes.
