@@ -320,16 +320,17 @@ class Lesson:
     def path(self, filename):
         return os.path.join(self.args.out, filename)
 
-    def train_on_digits(self, name, epochs, seed=None, lr=None, log_every=20):
+    def train_on_digits(self, name, epochs, seed=None, lr=None, milestones=None, log_every=20):
         """Train model ``name`` on the digits (256 images in --quick mode) with the digits recipe,
-        lr divided by 10 at half and three quarters of the epochs; returns the TrainResult
-        (``.model`` in eval mode, ``.rows`` the metrics rows)."""
+        lr divided by 10 at ``milestones`` (default: half and three quarters of the epochs);
+        returns the TrainResult (``.model`` in eval mode, ``.rows`` the metrics rows)."""
         from .train import RECIPES, TrainConfig, train
 
         a = self.args
         seed = a.seed if seed is None else seed
-        recipe = {**RECIPES["digits"], "epochs": epochs, "milestones": (max(1, epochs // 2), max(2, 3 * epochs // 4)),
-                  "log_every": log_every}
+        if milestones is None:
+            milestones = (max(1, epochs // 2), max(2, 3 * epochs // 4))
+        recipe = {**RECIPES["digits"], "epochs": epochs, "milestones": tuple(milestones), "log_every": log_every}
         if lr is not None:
             recipe["lr"] = lr
         cfg = TrainConfig(**{**recipe, "model": name, "device": a.device, "seed": seed,
