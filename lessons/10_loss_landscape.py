@@ -57,11 +57,13 @@ def loss_at(model, theta, dirs, coeffs):
 
 
 L.say(f"Li et al. compared ResNet-20/56/110 with the same nets without shortcuts on CIFAR-10. At 20 layers "
-      "their plain and residual landscapes looked alike; the plain ones turned chaotic at 56 and 110 layers. "
+      "the landscape without shortcuts still looked nearly convex; it turned chaotic at 56 and 110 layers, while "
+      "the residual nets' stayed smooth. "
       f"This lesson uses {nets[0]} and {nets[1]} on the digits (deeper nets cost more than a lesson's "
       "minutes), so do not expect the chaos they saw; what follows is what these nets measure.",
-      f"Li 등은 CIFAR-10에서 ResNet-20/56/110과 지름길을 뺀 같은 신경망을 비교했습니다. 20층에서는 평범한 "
-      "신경망과 잔차 신경망의 지형이 비슷했고, 56층과 110층에서 평범한 신경망의 지형이 혼란스러워졌습니다. 이 "
+      f"Li 등은 CIFAR-10에서 ResNet-20/56/110과 지름길을 뺀 같은 신경망을 비교했습니다. 20층에서는 지름길 "
+      "없는 신경망의 지형도 거의 볼록해 보였고, 56층과 110층에서 혼란스러워졌으며 잔차 신경망의 지형은 매끄럽게 "
+      "남았습니다. 이 "
       f"강의는 숫자 데이터에서 {nets[0]}와 {nets[1]}를 씁니다(더 깊은 신경망은 강의 몇 분에 담기 어렵습니다). "
       "그러니 그들이 본 혼란은 기대하지 마세요. 아래는 이 신경망들이 잰 값입니다.")
 landscapes = {}
