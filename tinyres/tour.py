@@ -110,7 +110,8 @@ def _report(res, out, deep, shallow, steps, epochs):
     share = f[resid]["identity_share"]
     sections.append(("Gradient flow per layer", layer_fig,
                      f"Gradient norm of every convolution's weights, input side on the left, for {plain} (red) and "
-                     f"{resid} (blue), at initialisation and after {steps[-1]} SGD steps on batches of the 8x8 digits (lesson 06 repeats this at 32x32). "
+                     f"{resid} (blue), at initialisation and after {steps[-1]} SGD steps on batches of the 8x8 "
+                     f"digits (lesson 06 repeats this at 32x32). "
                      f"Measured at initialisation: first/last layer ratio {f[plain]['ratio']:.3g} for {plain}, "
                      f"{f[resid]['ratio']:.3g} for {resid}."))
     sections.append(("Where each block's input gradient comes from", split_fig,
