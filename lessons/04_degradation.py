@@ -39,16 +39,16 @@ depth = {name: int(name[5:]) for name in (shallow, deep)}
 L.title(f"1. {shallow} vs {deep}, the same recipe, {len(L.seeds)} seed(s)",
         f"1. 같은 학습 방법으로 {shallow}와 {deep}, 시드 {len(L.seeds)}개")
 L.say(f"Both nets: the digits (8x8 images, {'256' if a.quick else '1438'} training images), {epochs} epoch(s), "
-      "SGD with momentum 0.9, lr 0.02 divided by 10 at half and three quarters of the run, weight decay 5e-4, "
+      "SGD with momentum 0.9, lr 0.02 divided by 10 for the last quarter of the run, weight decay 5e-4, "
       "batch norm after every convolution, He initialisation. Only the depth differs.",
       f"두 신경망 모두: 숫자 데이터(8x8 이미지, 학습 이미지 {'256' if a.quick else '1438'}장), {epochs} 에폭, "
-      "모멘텀 0.9의 SGD, 학습률 0.02를 절반과 3/4 지점에서 10으로 나눔, 가중치 감쇠 5e-4, 모든 합성곱 뒤에 배치 "
+      "모멘텀 0.9의 SGD, 학습률 0.02를 마지막 1/4 구간에서 10으로 나눔, 가중치 감쇠 5e-4, 모든 합성곱 뒤에 배치 "
       "정규화, He 초기화. 깊이만 다릅니다.")
 errors = {name: [] for name in depth}
 runs, kept = {}, {}
 for seed in L.seeds:
     for name in depth:
-        r = L.train_on_digits(name, epochs, seed=seed, lr=0.02, log_every=5)
+        r = L.train_on_digits(name, epochs, seed=seed, lr=0.02, milestones=(max(1, 3 * epochs // 4),), log_every=5)
         err = L.digits_error(r.model, "train")
         errors[name].append(err)
         if seed == L.seeds[0]:

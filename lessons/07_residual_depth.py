@@ -33,7 +33,7 @@ errors = {shallow: [], deep: []}
 runs = {}
 for seed in L.seeds:
     for name in errors:
-        r = L.train_on_digits(name, epochs, seed=seed, lr=0.02, log_every=5)
+        r = L.train_on_digits(name, epochs, seed=seed, lr=0.02, milestones=(max(1, 3 * epochs // 4),), log_every=5)
         errors[name].append(L.digits_error(r.model, "train"))
         if seed == L.seeds[0]:
             runs[name] = r.rows
