@@ -34,6 +34,7 @@ a = L.args
 shallow, deep = ("plain8", "plain14") if a.quick else ("plain20", "plain56")
 epochs = 1 if a.quick else a.epochs
 depth = {name: int(name[5:]) for name in (shallow, deep)}
+RECIPE = {"lr": 0.02, "milestones": [max(1, 3 * epochs // 4)]}       # lesson 07 trains the residual nets with it
 
 # %% Train both, on several seeds
 L.title(f"1. {shallow} vs {deep}, the same recipe, {len(L.seeds)} seed(s)",
@@ -48,7 +49,7 @@ errors = {name: [] for name in depth}
 runs, kept = {}, {}
 for seed in L.seeds:
     for name in depth:
-        r = L.train_on_digits(name, epochs, seed=seed, lr=0.02, milestones=(max(1, 3 * epochs // 4),), log_every=5)
+        r = L.train_on_digits(name, epochs, seed=seed, log_every=5, **RECIPE)
         err = L.digits_error(r.model, "train")
         errors[name].append(err)
         if seed == L.seeds[0]:
@@ -66,7 +67,7 @@ L.say("Two training errors are printed: the running error during the last epoch 
       "있습니다. 아래 결론은 뒤의 것을 씁니다.")
 L.conclude(compare_depths(errors[shallow], errors[deep], shallow, deep))
 with open(L.path("results.json"), "w") as f:     # lesson 07 sets the residual nets beside these
-    json.dump({"epochs": epochs, "seeds": L.seeds, "quick": a.quick, "errors": errors}, f)
+    json.dump({"epochs": epochs, "recipe": RECIPE, "seeds": L.seeds, "quick": a.quick, "errors": errors}, f)
 
 # %% A deeper net that copies the shallower one
 L.title(f"2. A {deep} that computes exactly what {shallow} computes", f"2. {shallow}와 똑같이 계산하는 {deep}")

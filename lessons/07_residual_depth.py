@@ -26,6 +26,7 @@ L = Lesson(__file__, __doc__, [
 a = L.args
 shallow, deep = ("resnet8", "resnet14") if a.quick else ("resnet20", "resnet56")
 epochs = 1 if a.quick else a.epochs
+RECIPE = {"lr": 0.02, "milestones": [max(1, 3 * epochs // 4)]}       # lesson 04's
 
 # %% Train both residual nets
 L.title(f"1. {shallow} vs {deep}: lesson 04's recipe with shortcuts", f"1. {shallow}와 {deep}: 지름길을 더한 강의 04의 학습")
@@ -33,7 +34,7 @@ errors = {shallow: [], deep: []}
 runs = {}
 for seed in L.seeds:
     for name in errors:
-        r = L.train_on_digits(name, epochs, seed=seed, lr=0.02, milestones=(max(1, 3 * epochs // 4),), log_every=5)
+        r = L.train_on_digits(name, epochs, seed=seed, log_every=5, **RECIPE)
         errors[name].append(L.digits_error(r.model, "train"))
         if seed == L.seeds[0]:
             runs[name] = r.rows
@@ -50,15 +51,16 @@ plain = None
 if os.path.exists(a.plain):
     with open(a.plain) as f:
         plain = json.load(f)
-same = plain is not None and plain["epochs"] == epochs and plain["seeds"] == L.seeds and plain["quick"] == a.quick
+same = (plain is not None and plain["epochs"] == epochs and plain.get("recipe") == RECIPE and plain["seeds"] == L.seeds
+        and plain["quick"] == a.quick)
 if same:
     for depth_name, plain_name in ((shallow, "plain" + shallow[6:]), (deep, "plain" + deep[6:])):
         L.conclude(compare_families(plain["errors"][plain_name], errors[depth_name], plain_name, depth_name))
 else:
-    L.say(f"No results of lesson 04 with the same epochs ({epochs}) and seeds ({L.seeds}) at {a.plain}; run "
+    L.say(f"No results of lesson 04 with the same recipe, epochs ({epochs}) and seeds ({L.seeds}) at {a.plain}; run "
           f"`python lessons/04_degradation.py{' --quick' if a.quick else ''} --epochs {epochs}` first to set the "
           "plain nets beside these.",
-          f"{a.plain}에 같은 에폭({epochs})과 시드({L.seeds})의 강의 04 결과가 없습니다. 평범한 신경망과 비교하려면 "
+          f"{a.plain}에 같은 학습 방법, 에폭({epochs}), 시드({L.seeds})의 강의 04 결과가 없습니다. 평범한 신경망과 비교하려면 "
           f"먼저 `python lessons/04_degradation.py{' --quick' if a.quick else ''} --epochs {epochs}`를 실행하세요.")
 L.say("In the paper (CIFAR-10, 64k iterations) ResNet-56 ends BELOW ResNet-20 in training and test error. A run of "
       "a few epochs on 1438 digits is far shorter: whatever the lines above say about the two residual nets is "
