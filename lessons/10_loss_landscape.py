@@ -27,7 +27,7 @@ L = Lesson(__file__, __doc__, [
 a = L.args
 epochs = 1 if a.quick else 5
 nets = ("plain8", "resnet8") if a.quick else ("plain20", "resnet20")
-n1, n2 = (5, 3) if a.quick else (13, 9)
+n1, n2 = (5, 3) if a.quick else (11, 7)
 span = 1.0
 
 train_set = digits("train")
@@ -82,7 +82,7 @@ for seed in L.seeds:
             landscapes[name] = (alphas, line, grid_ab, grid)
         loss_at(model, theta, [], [])            # put the trained weights back
         centre = line[len(line) // 2]
-        rise[name].append((line[0] + line[-1]) / 2 / max(centre, 1e-12))
+        rise[name].append((line[0] + line[-1]) / 2 - centre)
         L.result(f"seed {seed} {name:>8}", f"training loss at the minimum {centre:.4f}, at alpha = -1 and +1 "
                  f"{line[0]:.3f}, {line[-1]:.3f}")
 
@@ -95,7 +95,7 @@ ax.set_xlabel("alpha (filter-normalised random direction)")
 ax.set_ylabel("training loss (log)")
 ax.grid(alpha=0.3, which="both")
 ax.legend()
-ax.set_title("1-D loss slice around the trained weights")
+ax.set_title(f"1-D loss slice around the trained weights, seed {L.seeds[0]}")
 fig.savefig(L.path("loss_1d.png"), dpi=110, bbox_inches="tight")
 plt.close(fig)
 fig, axes = plt.subplots(1, len(landscapes), figsize=(5.2 * len(landscapes), 4.4))
@@ -107,13 +107,18 @@ for ax, (name, (_, _, g, grid)) in zip(np.atleast_1d(axes), landscapes.items()):
     ax.set_title(name)
     ax.set_xlabel("alpha (d1)")
     ax.set_ylabel("beta (d2)")
-fig.suptitle("2-D loss contours around the trained weights (red star)")
+fig.suptitle(f"2-D loss contours around the trained weights (red star), seed {L.seeds[0]}, 8x8 digits")
 fig.savefig(L.path("loss_2d.png"), dpi=110, bbox_inches="tight")
 plt.close(fig)
 L.result("figures", f"{L.path('loss_1d.png')}, {L.path('loss_2d.png')}")
 for name, r in rise.items():
     m, sd = mean_sd(r)
-    L.result(f"{name}: mean loss at |alpha| = 1 / loss at the minimum", f"{m:.3g} ± {sd:.2g} over {len(r)} seed(s)")
+    L.result(f"{name}: mean loss at |alpha| = 1 minus loss at the minimum", f"{m:.3g} ± {sd:.2g} over {len(r)} seed(s)")
+L.say("The rise is measured in loss units, as the contour plots show it, not as a ratio: a ratio would divide by "
+      "the loss at the minimum, which differs between the two nets and would make the better-trained one look "
+      "sharper.",
+      "상승폭은 등고선 그림처럼 손실 단위로 잽니다. 비율로 재면 두 신경망에서 서로 다른 최솟값의 손실로 나누게 되어, "
+      "더 잘 학습된 쪽이 더 뾰족해 보입니다.")
 L.conclude(conclude_sharpness(rise[nets[1]], rise[nets[0]], nets[1], nets[0]))
 
 # %% Your turn

@@ -201,7 +201,7 @@ def compare_deletion(resnet_drops, plain_drops, resnet_name, plain_name):
 
 
 def conclude_sharpness(resnet_rise, plain_rise, resnet_name, plain_name):
-    """Loss at |alpha| = 1 over the loss at the minimum, one value per seed for each net."""
+    """Rise of the loss from the minimum to |alpha| = 1 (mean of both sides), one value per seed for each net."""
     n = len(resnet_rise)
     if n < MIN_SEEDS:
         return Conclusion("too_few", f"{n} run(s): too few to say which minimum is flatter.",
