@@ -49,10 +49,9 @@ assert np.allclose(tr.backend.to_numpy(x.grad), by_hand)
 
 # %% Checking gradients numerically
 L.title("2. Gradient check", "2. 그래디언트 검사")
-rng = np.random.default_rng(L.args.seed)
-A = tr.tensor(rng.standard_normal((4, 5)), requires_grad=True, device=dev)
-B = tr.tensor(rng.standard_normal((5, 3)), requires_grad=True, device=dev)
-report = tr.gradcheck(lambda a, b: F.relu(a @ b) * 2.0 - a.sum(axis=1, keepdims=True), [A, B])
+A = tr.tensor(L.rng.standard_normal((4, 5)), requires_grad=True, device=dev)
+B = tr.tensor(L.rng.standard_normal((5, 3)), requires_grad=True, device=dev)
+report = tr.gradcheck(lambda a, b: F.relu(a @ b) * 2.0 - a.sum(axis=1, keepdims=True), [A, B], seed=L.cotangent_seed)
 print("  " + str(report).replace("\n", "\n  "))
 L.say("gradcheck compares backward with central differences for EVERY element of every input, using a "
       "random upstream gradient v (so it checks v^T J, not just the sum of the outputs).",
@@ -88,3 +87,10 @@ L.say(f"A linear model reaches {100 * acc:.1f}% on the 359 test digits. The next
       "convolutions, normalisation and residual connections that go further.",
       f"선형 모델이 359개 테스트 숫자에서 {100 * acc:.1f}%를 얻었습니다. 다음 강의들에서는 더 나아가기 위한 "
       "합성곱, 정규화, 잔차 연결을 만들어 봅니다.")
+
+# %% Your turn
+L.your_turn("add_mul",
+            "Write the backward of add and mul and the topological sort that orders the graph; then relu, linear "
+            "and cross_entropy, each checked with a random upstream gradient like section 2's.",
+            "add와 mul의 역전파, 그리고 그래프 순서를 정하는 위상 정렬을 작성하세요. 그다음 relu, linear, "
+            "cross_entropy를 작성하면, 2절처럼 무작위 상류 그래디언트로 각각 검사됩니다.")

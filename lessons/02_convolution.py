@@ -14,7 +14,7 @@ import tinyres as tr  # noqa: E402
 import tinyres.functional as F  # noqa: E402
 from tinyres.data import digits  # noqa: E402
 from tinyres.inspect import summary  # noqa: E402
-from tinyres.lesson import Lesson  # noqa: E402
+from tinyres.lesson import Lesson, build_model  # noqa: E402
 from tinyres.ops.im2col import im2col  # noqa: E402
 
 L = Lesson(__file__, __doc__, [
@@ -25,7 +25,6 @@ L = Lesson(__file__, __doc__, [
     ("multiply-add (MAC)", "곱셈-누산", "one w*x + acc; the paper's FLOPs count these"),
 ])
 dev = L.args.device
-rng = np.random.default_rng(L.args.seed)
 
 # %% One real digit, one 3x3 filter, the slow way
 L.title("1. Convolution as a loop over windows", "1. 창(window)을 도는 반복문으로서의 합성곱")
@@ -56,16 +55,16 @@ for ax, im, t in zip(axes, (img, fast, cols), ("digit (8x8)", "conv with a Sobel
     ax.imshow(im, cmap="gray" if im is img else "RdBu_r", aspect="auto")
     ax.set_title(t)
     ax.axis("off")
-fig.suptitle("Convolution = im2col + matrix product")
+fig.suptitle("Convolution = im2col + matrix product", y=1.06)
 fig.savefig(L.path("im2col.png"), dpi=100, bbox_inches="tight")
 L.result("figure", L.path("im2col.png"))
 
 # %% Backward by hand and by gradient check
 L.title("3. Backward: by hand, and checked", "3. 역전파: 손으로, 그리고 검사로")
-xb = tr.tensor(rng.standard_normal((2, 3, 6, 6)), requires_grad=True, device=dev)
-wb = tr.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True, device=dev)
+xb = tr.tensor(L.rng.standard_normal((2, 3, 6, 6)), requires_grad=True, device=dev)
+wb = tr.tensor(L.rng.standard_normal((4, 3, 3, 3)), requires_grad=True, device=dev)
 y = F.conv2d(xb, wb, stride=2, padding=1)
-G = rng.standard_normal(y.shape)
+G = L.cotangent(y.shape)
 y.backward(G)
 xn, wn = xb.numpy(), wb.numpy()
 xp_ = np.pad(xn, ((0, 0), (0, 0), (1, 1), (1, 1)))
@@ -75,7 +74,7 @@ for oy in range(y.shape[2]):
         patch = xp_[:, :, 2 * oy:2 * oy + 3, 2 * ox:2 * ox + 3]              # (N, C, 3, 3)
         gw += np.einsum("no,nckl->ockl", G[:, :, oy, ox], patch)
 L.result("max |dL/dW autograd - loop|", f"{np.abs(tr.backend.to_numpy(wb.grad) - gw).max():.2e}")
-report = tr.gradcheck(lambda a, b: F.conv2d(a, b, stride=2, padding=1), [xb, wb])
+report = tr.gradcheck(lambda a, b: F.conv2d(a, b, stride=2, padding=1), [xb, wb], seed=L.cotangent_seed)
 print("  " + str(report).splitlines()[0])
 
 # %% Counting multiply-adds
@@ -83,8 +82,29 @@ L.title("4. Counting multiply-adds", "4. 곱셈-누산 세기")
 c_in, c_out, hw = 16, 16, 32
 per_layer = c_out * hw * hw * c_in * 9
 L.result("one 3x3 conv, 16->16 channels, 32x32 output", f"{per_layer:,} multiply-adds")
-s = summary(tr.models.resnet20(), (3, 32, 32))
-L.result("ResNet-20, traced", f"{s.total_madds:,} multiply-adds ({len([r for r in s.rows if r.type == 'Conv2d'])} convs)")
-L.say("ResNet-20 is about 41M multiply-adds per 32x32 image: 19 convolutions of the kind above plus the "
-      "final fully connected layer.",
-      "ResNet-20은 32x32 이미지 한 장에 약 4100만 번의 곱셈-누산을 합니다: 위와 같은 합성곱 19개와 마지막 완전연결층입니다.")
+s = summary(build_model("resnet20"), (3, 32, 32))
+convs = [r for r in s.rows if r.type == "Conv2d"]
+by_cost = {}
+for r in convs:
+    by_cost[r.madds] = by_cost.get(r.madds, 0) + 1
+fc = sum(r.madds for r in s.rows if r.type == "Linear")
+L.result("ResNet-20, traced", f"{s.total_madds:,} multiply-adds, {len(convs)} convolutions")
+for cost, count in sorted(by_cost.items(), key=lambda kv: -kv[1]):
+    L.result(f"  {count:2d} conv(s) of", f"{cost:,} multiply-adds each")
+L.result("  the fully connected layer", f"{fc:,}")
+same = by_cost.get(per_layer, 0)
+L.say(f"ResNet-20 costs {s.total_madds / 1e6:.1f}M multiply-adds per 32x32 image. {same} of its {len(convs)} "
+      f"convolutions cost exactly {per_layer:,} each, like the one above: the channels double whenever the map "
+      "halves, so the cost per conv stays. The cheaper ones are the first conv (3 input channels) and the "
+      "stride-2 convs that open stages 2 and 3 (half: they still read the narrower input).",
+      f"ResNet-20은 32x32 이미지 한 장에 {s.total_madds / 1e6:.1f}M번의 곱셈-누산을 합니다. 합성곱 {len(convs)}개 중 "
+      f"{same}개가 위와 똑같이 {per_layer:,}번씩입니다. 맵이 반으로 줄 때마다 채널이 두 배가 되므로 합성곱 하나의 "
+      "비용은 그대로입니다. 더 싼 것은 첫 합성곱(입력 채널 3)과, 단계 2와 3을 여는 스트라이드 2 합성곱(아직 좁은 입력을 "
+      "읽으므로 절반)입니다.")
+
+# %% Your turn
+L.your_turn("im2col",
+            "Write im2col and its adjoint col2im (they must satisfy <im2col(x), c> = <x, col2im(c)>), then "
+            "conv2d: dW = G cols^T and dX = col2im(W^T G), with stride 2 and padding.",
+            "im2col과 그 수반 연산 col2im(<im2col(x), c> = <x, col2im(c)>를 만족해야 함)을 작성하고, 그다음 "
+            "conv2d: dW = G cols^T, dX = col2im(W^T G)를 스트라이드 2와 패딩까지 작성하세요.")

@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 __all__ = ["PlotResult", "colour", "plot_layer_norms", "plot_residual_split", "plot_norm_history",
            "plot_training_curves", "conv_weight_norms", "PLAIN", "RESIDUAL"]
@@ -51,6 +52,20 @@ def _save(fig, path):
     return path
 
 
+def _integer_ticks(ax):
+    """Layers, blocks, steps and iterations are counted: no 2.5th block on the axis (call after plotting)."""
+    lo, hi = ax.get_xlim()
+    if hi - lo < 2:        # a single point: matplotlib would pad it to a fractional range
+        centre = round((lo + hi) / 2)
+        ax.set_xlim(centre - 1, centre + 1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _style(n_points, line):
+    """A line style with markers when a series has so few points that a bare line would not show."""
+    return line + "o" if n_points <= 3 else line
+
+
 def conv_weight_norms(params, step):
     """[(layer index, name, norm)] of convolution weights at one step, in network order."""
     rows = [r for r in params if r["step"] == step and r["name"].endswith("weight")
@@ -74,6 +89,7 @@ def plot_layer_norms(traces, path, steps, title=None):
                     color=colour(label, labels), label=label)
             series += 1
         ax.set_yscale("log")
+        _integer_ticks(ax)
         ax.set_xlabel("conv layer (input side = 1)")
         ax.set_title("at initialisation" if step == 0 else f"after {step} steps")
         ax.grid(alpha=0.3, which="both")
@@ -92,13 +108,17 @@ def plot_residual_split(trace, path, step, title=None):
     x = list(range(1, len(rows) + 1))
     w = 0.4
     ax.bar([i - w / 2 for i in x], [r["identity_norm"] for r in rows], w, color=RESIDUAL[2],
-           label="through the shortcut (identity path: dL/dy itself)")
+           label="through the shortcut (identity path: dL/dz at the add, itself)")
     ax.bar([i + w / 2 for i in x], [r["branch_norm"] for r in rows], w, color="#fdae6b",
-           label="through the residual branch F (dL/dy dF/dx)")
+           label="through the residual branch F (dL/dz dF/dx)")
     ax.plot(x, [r["total_norm"] for r in rows], "k.-", lw=1, ms=4, label="total at the block input")
+    top = max([r["total_norm"] for r in rows] + [r["identity_norm"] for r in rows] + [r["branch_norm"] for r in rows]
+              + [1e-30])
     for i, r in zip(x, rows):
         if r["shortcut"] != "identity":
-            ax.annotate(r["shortcut"], (i, r["identity_norm"]), fontsize=6, ha="center", va="bottom", rotation=90)
+            ax.annotate(r["shortcut"], (i - w / 2, r["identity_norm"]), xytext=(0, 3), textcoords="offset points",
+                        fontsize=6, ha="center", va="bottom", rotation=90, annotation_clip=False)
+    ax.set_ylim(0, 1.45 * top)           # head-room so the rotated shortcut labels stay inside the axes
     ax.set_ylabel("gradient norm")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3, axis="y")
@@ -106,6 +126,7 @@ def plot_residual_split(trace, path, step, title=None):
     ax2.axhline(0, color="k", lw=0.6)
     ax2.set_ylabel("cosine")
     ax2.set_xlabel("residual block (input side = 1)")
+    _integer_ticks(ax2)
     ax2.grid(alpha=0.3)
     fig.suptitle(title or f"{trace['model']}: where the gradient at each block input comes from (step {step})")
     return PlotResult(_save(fig, path), 3)
@@ -127,10 +148,11 @@ def plot_norm_history(traces, path, title=None):
             first.append(rows[0][2])
             last.append(rows[-1][2])
         c = colour(label, labels)
-        ax.plot(steps, first, "-", color=c, lw=1.6, label=f"{label}: first conv")
-        ax.plot(steps, last, "--", color=c, lw=1.0, label=f"{label}: last conv")
+        ax.plot(steps, first, _style(len(steps), "-"), color=c, lw=1.6, label=f"{label}: first conv")
+        ax.plot(steps, last, _style(len(steps), "--"), color=c, lw=1.0, label=f"{label}: last conv")
         series += 2
     ax.set_yscale("log")
+    _integer_ticks(ax)
     ax.set_xlabel("training step")
     ax.set_ylabel("|dL/dW| (log)")
     ax.grid(alpha=0.3, which="both")
@@ -151,11 +173,12 @@ def plot_training_curves(runs, path, title=None):
         train = [(r["iteration"], 100 * r["train_error"]) for r in rows if r.get("train_error") not in (None, "")]
         test = [(r["iteration"], 100 * r["test_error"]) for r in rows if r.get("test_error") not in (None, "")]
         if train:
-            ax.plot(*zip(*train), "-", color=c, lw=0.8, alpha=0.8)
+            ax.plot(*zip(*train), _style(len(train), "-"), color=c, lw=0.8, alpha=0.8, ms=4)
             series += 1
         if test:
-            ax.plot(*zip(*test), "-", color=c, lw=2.4, label=label)
+            ax.plot(*zip(*test), _style(len(test), "-"), color=c, lw=2.4, label=label, ms=7)
             series += 1
+    _integer_ticks(ax)
     ax.set_xlabel("iteration")
     ax.set_ylabel("error (%)")
     ax.grid(alpha=0.3)

@@ -1,19 +1,21 @@
 """The residual connection of He et al. (2015): y = F(x) + x.
 
-Why deep residual networks train
---------------------------------
-A residual block outputs y = F(x) + shortcut(x). By the chain rule,
+The identity path in the backward pass
+--------------------------------------
+A residual add outputs y = F(x) + shortcut(x). By the chain rule,
 
     dL/dx = dL/dy * dF/dx  +  dL/dy * dshortcut/dx
           = dL/dy * (dF/dx + 1)          for the identity shortcut.
 
 The "+1" term is the identity path: the upstream gradient dL/dy reaches x
-*unchanged*, however small dF/dx becomes in a deep stack. This argument is He et al.
-2016, "Identity Mappings in Deep Residual Networks" (their eqs. 4-5), made exact for
-pre-activation blocks, where nothing follows the add. The 2015 paper argues
-differently: it finds the degradation of deep plain nets "unlikely to be caused by
-vanishing gradients", since with batch norm the forward signals and backward gradients
-keep healthy norms, and conjectures that deep plain nets are instead hard to optimise.
+*unchanged*, however small dF/dx becomes in a deep stack. A plain network has only
+the first term, a product of per-layer Jacobians that can shrink or grow
+geometrically with depth. This argument is He et al. 2016, "Identity Mappings in Deep
+Residual Networks" (their eqs. 4-5), made exact for pre-activation blocks, where nothing
+follows the add. The 2015 paper argues differently: it finds the degradation of deep
+plain nets "unlikely to be caused by vanishing gradients", since with batch norm the
+forward signals and backward gradients keep healthy norms, and conjectures that deep
+plain nets are instead hard to optimise. Lessons 05 and 06 show both.
 
 This file makes that path explicit: :func:`residual_add` is its own op, and its
 backward hands the upstream gradient, untouched, to both the branch F and the

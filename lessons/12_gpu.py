@@ -1,8 +1,8 @@
-"""Lesson 08 - GPU: the same code on CuPy, timed against NumPy; moving between devices and the
+"""Lesson 12 - GPU: the same code on CuPy, timed against NumPy; moving between devices and the
 common mistakes. Without a GPU it shows the mistakes on the 'strict' checking backend,
 explains what it would do, and exits cleanly.
 
-    python lessons/08_gpu.py                  # ~1 minute with a GPU, seconds without
+    python lessons/12_gpu.py                  # ~1 minute with a GPU, seconds without
 """
 # %%
 import statistics
@@ -12,8 +12,20 @@ import numpy as np
 
 import tinyres as tr
 import tinyres.functional as F
-from tinyres import backend, models
-from tinyres.lesson import Lesson
+from tinyres import backend
+from tinyres.lesson import Lesson, build_model
+
+
+
+def your_turn():
+    L.your_turn("basic_block",
+                "Your ops run wherever their array namespace lives: written with `xp = array_namespace(x)` they "
+                "run on CuPy unchanged. Check everything at once with `tinyres exercises check DIR`, then train on "
+                "your own ops: `tinyres train --ops DIR` (add `--device cuda` on a GPU).",
+                "여러분의 연산은 배열 네임스페이스가 있는 곳에서 돕니다. `xp = array_namespace(x)`로 작성했다면 "
+                "CuPy에서도 그대로 돕니다. `tinyres exercises check DIR`로 모두 검사한 뒤 여러분의 연산으로 "
+                "학습하세요: `tinyres train --ops DIR` (GPU에서는 `--device cuda`).")
+
 
 L = Lesson(__file__, __doc__, [
     ("device", "장치", "where an array lives: 'cpu' (NumPy) or 'cuda:N' (CuPy)"),
@@ -52,6 +64,7 @@ if not has_gpu:
           "'cuda', runs the same training step on both, and prints the median time of each and the speed-up.",
           "여기에는 GPU가 없습니다. GPU가 있으면(그리고 `pip install -e \".[gpu]\"`) 이 강의는 ResNet-20을 "
           "'cpu'와 'cuda'에 만들고 같은 학습 단계를 실행해 각각의 중앙값 시간과 속도 향상을 보여 줍니다.")
+    your_turn()
     raise SystemExit(0)
 
 # %% Timing one training step on each device
@@ -62,7 +75,7 @@ y0 = np.random.default_rng(1).integers(0, 10, batch)
 times = {}
 for dev in ("cpu", L.args.device if L.args.device.startswith("cuda") else "cuda"):
     tr.manual_seed(0)
-    model = models.resnet20().to(dev)
+    model = build_model("resnet20").to(dev)
     opt = tr.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     x, y = tr.tensor(x0, device=dev), tr.tensor(y0, device=dev)
     samples = []
@@ -79,3 +92,6 @@ for dev in ("cpu", L.args.device if L.args.device.startswith("cuda") else "cuda"
     L.result(f"{dev:>6} median step (batch {batch})", f"{1000 * times[dev]:.1f} ms")
 cpu, gpu = times["cpu"], [v for k, v in times.items() if k != "cpu"][0]
 L.result("speed-up", f"{cpu / gpu:.1f}x")
+
+# %% Your turn
+your_turn()
