@@ -13,7 +13,8 @@ import pytest
 from tinyres import lesson as tl
 from tinyres.exercises import EXERCISES
 
-LESSONS = sorted((pathlib.Path(__file__).resolve().parents[1] / "lessons").glob("[0-9][0-9]_*.py"))
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.py"))
 FIGURES = {"02_convolution": ["im2col.png"], "04_degradation": ["training_curves.png"],
            "06_gradient_flow": ["layer_norms_8x8_bn.png", "layer_norms_8x8_nobn.png", "residual_split_8x8.png"],
            "07_residual_depth": ["training_curves.png"], "09_ensembles": ["block_deletion.png"],
@@ -198,3 +199,14 @@ def test_mean_sd():
     assert tl.mean_sd([1.0]) == (1.0, 0.0)
     m, s = tl.mean_sd([1.0, 2.0, 3.0])
     assert m == 2.0 and abs(s - 1.0) < 1e-12
+
+
+def test_a_lesson_with_nothing_to_save_leaves_no_empty_folder(tmp_path):
+    """--out is checked before any work, but a folder the lesson made and left empty is removed;
+    a lesson that writes figures keeps its folder."""
+    for stem, keeps in (("01_autograd", False), ("02_convolution", True)):
+        out = tmp_path / stem
+        run = subprocess.run([sys.executable, str(ROOT / "lessons" / f"{stem}.py"), "--quick", "--out", str(out)],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert out.is_dir() == keeps, (stem, sorted(p.name for p in out.iterdir()) if out.is_dir() else None)

@@ -8,6 +8,7 @@ tinyres-out/NN_topic/), --device, --seed and --lang en|ko.
 from __future__ import annotations
 
 import argparse
+import atexit
 import math
 import os
 import statistics
@@ -31,6 +32,11 @@ def build_model(name, batch_norm=True, **kw):
         from .nn import Identity
         kw["norm_layer"] = Identity
     return get_model(name, **kw)
+
+
+def _remove_if_empty(folder):
+    if os.path.isdir(folder) and not os.listdir(folder):
+        os.rmdir(folder)
 
 
 class Conclusion(NamedTuple):
@@ -269,7 +275,10 @@ class Lesson:
             extra(p)
         self.args = p.parse_args(argv)
         self.args.device = backend.parse_device(self.args.device)
+        created = not os.path.isdir(self.args.out)
         output_dir_or_exit(self.args.out, self.name)
+        if created:     # checked up front, but a lesson with nothing to save leaves no empty folder
+            atexit.register(_remove_if_empty, self.args.out)
         backend.manual_seed(self.args.seed)
         # Data and upstream gradients come from streams of their own: a cotangent drawn from a
         # generator seeded like the data can equal the data (lesson 03 once checked <x, BN(x)>).
