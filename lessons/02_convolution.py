@@ -21,7 +21,7 @@ L = Lesson(__file__, __doc__, [
     ("convolution", "합성곱", "the same small filter applied at every position"),
     ("im2col", "im2col", "copy every window into a column so convolution becomes one matrix product"),
     ("col2im", "col2im", "the adjoint: add each column back where its window came from"),
-    ("stride / padding", "보폭 / 패딩", "step between windows / zeros added around the border"),
+    ("stride / padding", "스트라이드 / 패딩", "step between windows / zeros added around the border"),
     ("multiply-add (MAC)", "곱셈-누산", "one w*x + acc; the paper's FLOPs count these"),
 ])
 dev = L.args.device

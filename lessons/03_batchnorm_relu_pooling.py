@@ -20,7 +20,7 @@ L = Lesson(__file__, __doc__, [
     ("train / eval mode", "학습 / 평가 모드", "batch statistics vs running statistics"),
     ("ReLU", "ReLU", "max(x, 0); its gradient is 1 where x > 0, else 0"),
     ("max pooling", "최대 풀링", "keep the largest value of each window; only it gets gradient"),
-    ("cotangent", "코탄젠트(상류 벡터)", "the upstream gradient v in the check v^T J"),
+    ("cotangent", "랜덤 상류 기울기", "the upstream gradient v in the check v^T J"),
 ])
 dev = L.args.device
 
@@ -139,7 +139,7 @@ L.say("sum(BN(x)) does not depend on x (each channel sums to m*beta), so its tru
       "sum(BN(x))는 x와 무관하므로(각 채널의 합은 m*beta) 참 그래디언트가 0입니다. v = 1이면 빠뜨린 분산 항 "
       "- xhat * mean(d * xhat) / sigma 는 어차피 0입니다(mean(gamma * xhat) = 0). 그래서 이 항이 없는 역전파도 "
       "sum() 검사를 통과합니다. 평균 항 - mean(d) / sigma 를 빠뜨리면 d / sigma가 남아 0이 아니므로 sum() 검사에 "
-      "걸립니다. 무작위 코탄젠트만이 모든 경로를 검사합니다.")
+      "걸립니다. 랜덤 상류 기울기만이 모든 경로를 검사합니다.")
 assert checks["var"][0].ok and not checks["var"][1].ok and not checks["mu"][0].ok and not checks["mu"][1].ok
 
 # %% ReLU and pooling gradients
@@ -157,5 +157,5 @@ L.say("Only the window's maximum (3.0) receives the gradient; ReLU passes it whe
 L.your_turn("batch_norm",
             "Write the batch-norm backward with both paths; the checker's random cotangent fails it if the "
             "variance path is missing. Then max_pool2d (ties: one winner) the same way.",
-            "두 경로를 모두 넣어 배치 정규화 역전파를 작성하세요. 분산 경로가 빠지면 검사기의 무작위 코탄젠트가 "
+            "두 경로를 모두 넣어 배치 정규화 역전파를 작성하세요. 분산 경로가 빠지면 검사기의 랜덤 상류 기울기가 "
             "실패를 알립니다. 그다음 max_pool2d도 같은 방식으로(동점이면 하나만).")

@@ -28,7 +28,7 @@ L = Lesson(__file__, __doc__, [
     ("overfitting", "과적합", "low training error, high test error: NOT what degradation is"),
     ("training error", "학습 오차", "errors on the images the net trains on"),
     ("identity mapping", "항등 사상", "a layer whose output equals its input"),
-    ("plain network", "평범한 신경망", "the same layers as a ResNet, without shortcuts"),
+    ("plain network", "일반 신경망(plain)", "the same layers as a ResNet, without shortcuts"),
 ], extra=options)
 a = L.args
 shallow, deep = ("plain8", "plain14") if a.quick else ("plain20", "plain56")

@@ -34,7 +34,7 @@ L.say("Notation for the whole lesson (the original block of He et al. 2015): the
       "z = F(x) + x, 블록 출력 y = relu(z). ReLU는 덧셈 뒤에 있습니다.")
 
 # %% The idea: learn F = H - x
-L.title("1. Fitting the identity: plain block vs residual block", "1. 항등 함수 맞추기: 평범한 블록 대 잔차 블록")
+L.title("1. Fitting the identity: plain block vs residual block", "1. 항등 함수 맞추기: 일반 블록 대 잔차 블록")
 stem = tr.nn.Conv2d(1, 8, 3, padding=1).to(dev, dtype="float64")
 n = 16 if q else 64
 with tr.no_grad():
@@ -62,7 +62,7 @@ L.say("This is the paper's reformulation: if the best H is close to the identity
       "only have to push F toward 0 (e.g. bn2's gamma to 0), while a plain block must rebuild x through two "
       "convolutions, two batch norms and two ReLUs.",
       "이것이 논문의 재구성입니다. 가장 좋은 H가 항등 함수에 가깝다면, 잔차 블록의 층들은 F를 0 쪽으로(예: bn2의 "
-      "gamma를 0으로) 밀기만 하면 되지만, 평범한 블록은 합성곱 두 개, 배치 정규화 두 개, ReLU 두 개로 x를 다시 "
+      "gamma를 0으로) 밀기만 하면 되지만, 일반 블록은 합성곱 두 개, 배치 정규화 두 개, ReLU 두 개로 x를 다시 "
       "만들어야 합니다.")
 
 # %% Backward through one block, by hand
@@ -163,7 +163,7 @@ assert abs(rows["pre-activation (nothing after the add)"][0] - 1) < 1e-12
 L.say("Attribution matters here. The '+1' argument is He et al. 2016's. The 2015 paper itself argues that "
       "degradation is unlikely to be caused by vanishing gradients, because batch norm keeps forward and "
       "backward signals healthy in its plain nets; lesson 06 measures both claims at initialisation.",
-      "출처를 구분합시다. '+1' 논증은 He 등 2016의 것입니다. 2015년 논문은 평범한 신경망에서도 배치 정규화가 "
+      "출처를 구분합시다. '+1' 논증은 He 등 2016의 것입니다. 2015년 논문은 일반 신경망에서도 배치 정규화가 "
       "순전파와 역전파 신호를 건강하게 유지하므로 성능 저하가 기울기 소실 때문일 가능성은 낮다고 말합니다. "
       "강의 06에서 초기화 시점의 두 주장을 측정합니다.")
 

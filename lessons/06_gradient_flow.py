@@ -95,9 +95,9 @@ if grows.get((sizes[0], f"plain{deep}")) == "grows":
           "Batch Normalization', prove this for batch-normalised feed-forward nets). It agrees with He et al. "
           "2015, who checked that the gradients of their BN plain nets have healthy norms and concluded that "
           "degradation is unlikely to be caused by vanishing gradients.",
-          f"여기서 plain{deep}은 모든 시드에서 그랬습니다. 초기화 시점에 배치 정규화는 깊은 평범한 층 더미의 "
+          f"여기서 plain{deep}은 모든 시드에서 그랬습니다. 초기화 시점에 배치 정규화는 깊은 일반 층 더미의 "
           "그래디언트를 입력 쪽으로 기하급수적으로 키웁니다(Yang 등 2019, 'A Mean Field Theory of Batch "
-          "Normalization'이 배치 정규화된 순방향 신경망에서 증명). 이는 BN을 쓴 평범한 신경망의 그래디언트 노름이 "
+          "Normalization'이 배치 정규화된 순방향 신경망에서 증명). 이는 BN을 쓴 일반 신경망의 그래디언트 노름이 "
           "건강함을 확인하고 성능 저하가 기울기 소실 때문일 가능성은 낮다고 결론 내린 He 등 2015와 맞습니다.")
 
 # %% Without batch norm

@@ -46,7 +46,7 @@ L.result("figure", fig.path)
 L.conclude(compare_depths(errors[shallow], errors[deep], shallow, deep))
 
 # %% Beside the plain nets
-L.title("2. Beside lesson 04's plain nets", "2. 강의 04의 평범한 신경망과 나란히")
+L.title("2. Beside lesson 04's plain nets", "2. 강의 04의 일반 신경망과 나란히")
 plain = None
 if os.path.exists(a.plain):
     with open(a.plain) as f:
@@ -60,7 +60,7 @@ else:
     L.say(f"No results of lesson 04 with the same recipe, epochs ({epochs}) and seeds ({L.seeds}) at {a.plain}; run "
           f"`python lessons/04_degradation.py{' --quick' if a.quick else ''} --epochs {epochs}` first to set the "
           "plain nets beside these.",
-          f"{a.plain}에 같은 학습 방법, 에폭({epochs}), 시드({L.seeds})의 강의 04 결과가 없습니다. 평범한 신경망과 비교하려면 "
+          f"{a.plain}에 같은 학습 방법, 에폭({epochs}), 시드({L.seeds})의 강의 04 결과가 없습니다. 일반 신경망과 비교하려면 "
           f"먼저 `python lessons/04_degradation.py{' --quick' if a.quick else ''} --epochs {epochs}`를 실행하세요.")
 L.say("In the paper (CIFAR-10, 64k iterations) ResNet-56 ends BELOW ResNet-20 in training and test error. A run of "
       "a few epochs on 1438 digits is far shorter: whatever the lines above say about the two residual nets is "

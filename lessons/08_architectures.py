@@ -38,7 +38,7 @@ for name in names:
           f"{format_count(v15) if kw else '':>8} {PAPER[name][0]:>6}G {format_count(fc[name]):>7}")
 L.say("Parameters match torchvision exactly. The paper places a bottleneck's stride on its first 1x1 conv "
       "(first column); torchvision's 'v1.5' moves it to the 3x3, which costs more (second column).",
-      "파라미터 수는 torchvision과 정확히 같습니다. 논문은 병목 블록의 보폭을 첫 1x1 합성곱에 두고(첫 열), "
+      "파라미터 수는 torchvision과 정확히 같습니다. 논문은 병목 블록의 스트라이드을 첫 1x1 합성곱에 두고(첫 열), "
       "torchvision 'v1.5'는 3x3에 둬서 연산이 더 많습니다(둘째 열).")
 same = [n for n in names if not any(d.startswith(n + " ") for d in differs)]
 L.say(f"Rounded to one decimal as the paper prints them, the traced counts equal the paper's for {', '.join(same)}"
@@ -89,5 +89,5 @@ L.say("Option A adds no parameters (zero-padded channels); B adds a projection o
 L.your_turn("basic_block",
             "Build your BasicBlock with option A where the shape changes; the checker compares it with the "
             "library's block on stride 2 and checks the zero channels sit at both ends (front and back).",
-            "모양이 바뀌는 곳에 옵션 A를 넣어 BasicBlock을 만드세요. 검사기는 보폭 2에서 라이브러리의 블록과 비교하고, "
+            "모양이 바뀌는 곳에 옵션 A를 넣어 BasicBlock을 만드세요. 검사기는 스트라이드 2에서 라이브러리의 블록과 비교하고, "
             "0 채널이 앞뒤 양쪽에 있는지 확인합니다.")

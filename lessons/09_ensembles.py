@@ -81,7 +81,7 @@ for name, (base, rows) in first.items():
 L.say("'-' marks a plain block that changes the shape (stride 2, more channels): without a shortcut there is "
       "nothing of the right shape to put in its place, so it cannot be deleted. A residual block of that kind "
       "keeps its option-A shortcut when its branch is deleted.",
-      "'-'는 모양을 바꾸는 평범한 블록(보폭 2, 채널 증가)입니다. 지름길이 없으니 그 자리에 넣을 같은 모양의 것이 "
+      "'-'는 모양을 바꾸는 일반 블록(스트라이드 2, 채널 증가)입니다. 지름길이 없으니 그 자리에 넣을 같은 모양의 것이 "
       "없어 지울 수 없습니다. 그런 잔차 블록은 가지를 지워도 옵션 A 지름길이 남습니다.")
 for name in nets:
     m, s = mean_sd(drops[name])
@@ -94,7 +94,7 @@ L.say(f"Veit et al.'s reading: {nets[1]}'s {n_blocks} blocks, each either taken 
       "paths through it, and half of them never used it. A plain net has one path.",
       f"Veit 등의 해석: {nets[1]}의 블록 {n_blocks}개를 각각 지나거나 건너뛰면 입력에서 출력까지 길이가 다른 "
       f"경로가 2^{n_blocks} = {2 ** n_blocks}개 생깁니다. 블록 하나를 지우면 그 블록을 지나는 경로만 사라지고, 절반은 "
-      "애초에 그 블록을 쓰지 않았습니다. 평범한 신경망의 경로는 하나입니다.")
+      "애초에 그 블록을 쓰지 않았습니다. 일반 신경망의 경로는 하나입니다.")
 
 fig, ax = plt.subplots(figsize=(8, 4))
 for name, (base, rows) in first.items():

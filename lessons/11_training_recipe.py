@@ -95,7 +95,7 @@ if mom_steps is not None and (plain_steps is None or mom_steps < plain_steps):
           f"in the steep direction the alternating signs cancel ({mom_steps} steps). tinyres's SGD follows PyTorch: "
           "weight decay is added to g BEFORE the momentum buffer.",
           f"평평한 방향으로 일반 SGD는 느리게 기어갑니다: 여기서 {plain_steps}단계. 모멘텀은 v <- 0.9 v + g 를 쌓고 "
-          f"w <- w - lr v 로 움직입니다. 일정한 기울기에서는 보폭이 lr / (1 - 0.9) = 10 lr까지 커지고, 가파른 방향에서는 "
+          f"w <- w - lr v 로 움직입니다. 일정한 기울기에서는 스트라이드이 lr / (1 - 0.9) = 10 lr까지 커지고, 가파른 방향에서는 "
           f"부호가 번갈아 상쇄됩니다({mom_steps}단계). tinyres의 SGD는 PyTorch를 따릅니다: 가중치 감쇠는 모멘텀 버퍼 "
           "전에 g에 더해집니다.")
 

@@ -111,7 +111,7 @@ def compare_families(plain, resid, plain_name, resid_name):
                           f"{100 * m:.1f}%p).")
     if all(d <= 0 for d in diffs):
         return Conclusion("plain_better", f"{measured}: on every seed the plain net trains at least as well.",
-                          f"{measured_ko}: 모든 시드에서 평범한 신경망이 그만큼 이상 잘 학습됩니다.")
+                          f"{measured_ko}: 모든 시드에서 일반 신경망이 그만큼 이상 잘 학습됩니다.")
     return Conclusion("mixed", f"{measured}: the sign changes from seed to seed.",
                       f"{measured_ko}: 시드마다 부호가 바뀝니다.")
 
@@ -165,12 +165,12 @@ def conclude_first_layer_ratio(ratios, shallow, deep, size):
     if all(r > 10 for r in ratios):
         return Conclusion("vanishes", f"{spread}: on every seed the deeper plain net's first-layer gradient is more "
                           "than 10 times smaller - it vanishes with depth.",
-                          f"{spread_ko}: 모든 시드에서 더 깊은 평범한 신경망의 첫 층 그래디언트가 10배 넘게 작습니다. "
+                          f"{spread_ko}: 모든 시드에서 더 깊은 일반 신경망의 첫 층 그래디언트가 10배 넘게 작습니다. "
                           "깊이에 따라 소실됩니다.")
     return Conclusion("no_vanishing", f"{spread}: the deeper plain net's first-layer gradient is within a factor of "
                       "10 of the shallower one's on some seed - at this input size depth alone does not make it "
                       "vanish.",
-                      f"{spread_ko}: 어떤 시드에서는 더 깊은 평범한 신경망의 첫 층 그래디언트가 얕은 것의 10배 "
+                      f"{spread_ko}: 어떤 시드에서는 더 깊은 일반 신경망의 첫 층 그래디언트가 얕은 것의 10배 "
                       "이내입니다. 이 입력 크기에서는 깊이만으로 소실되지 않습니다.")
 
 
@@ -229,7 +229,7 @@ def compare_identity_fit(plain_losses, resid_losses, steps):
     mr, sr = mean_sd(resid_losses)
     measured = (f"after {steps} SGD steps the mean squared error of y - x is {mp:.3g} ± {sp:.2g} for the plain block "
                 f"and {mr:.3g} ± {sr:.2g} for the residual block ({n} seed(s))")
-    measured_ko = (f"SGD {steps}단계 뒤 y - x의 평균 제곱 오차: 평범한 블록 {mp:.3g} ± {sp:.2g}, 잔차 블록 "
+    measured_ko = (f"SGD {steps}단계 뒤 y - x의 평균 제곱 오차: 일반 블록 {mp:.3g} ± {sp:.2g}, 잔차 블록 "
                    f"{mr:.3g} ± {sr:.2g} (시드 {n}개)")
     if n < MIN_SEEDS:
         return Conclusion("too_few", f"{measured}; too few runs for a claim.", f"{measured_ko}. 주장하기에는 실행이 "
@@ -242,7 +242,7 @@ def compare_identity_fit(plain_losses, resid_losses, steps):
     if all(r >= p for p, r in zip(plain_losses, resid_losses)):
         return Conclusion("plain_easier", f"{measured}: on every seed the plain block fits the identity at least as "
                           "well - this run does not show the residual form helping.",
-                          f"{measured_ko}: 모든 시드에서 평범한 블록이 항등 함수를 그만큼 이상 잘 맞춥니다. 이번 "
+                          f"{measured_ko}: 모든 시드에서 일반 블록이 항등 함수를 그만큼 이상 잘 맞춥니다. 이번 "
                           "실행은 잔차 형태의 도움을 보여 주지 않습니다.")
     return Conclusion("mixed", f"{measured}: which block fits better changes from seed to seed.",
                       f"{measured_ko}: 어느 블록이 더 잘 맞추는지가 시드마다 바뀝니다.")
