@@ -69,3 +69,54 @@ def test_conv_with_wide_padding_equals_the_reference(kernel, device):
         outs.append([backend.to_numpy(a) for a in (y.data, x.grad, w.grad)])
     for a, b in zip(*outs):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def _channels_first(a):
+    """The same values as a, laid out channel by channel in memory (like a conv2d output)."""
+    perm = (1, 0) + tuple(range(2, a.ndim))
+    return np.ascontiguousarray(a.transpose(perm)).transpose(perm)
+
+
+def _bn_run(xn, gn, bn, gy, training, grad, device):
+    x = tr.tensor(xn, requires_grad=grad, device=device)
+    params = [] if gn is None else [tr.tensor(a, requires_grad=grad, device=device) for a in (gn, bn)]
+    rm = tr.tensor(np.linspace(-1, 1, xn.shape[1]), device=device)
+    rv = tr.tensor(np.linspace(0.5, 2, xn.shape[1]), device=device)
+    if grad:
+        y = tr.functional.batch_norm(x, rm, rv, *params, training=training)
+        y.backward(tr.tensor(gy, device=device))
+        grads = [x.grad] + [p.grad for p in params]
+    else:
+        with tr.no_grad():
+            y = tr.functional.batch_norm(x, rm, rv, *params, training=training)
+        grads = []
+    return [backend.to_numpy(a) for a in [y.data, rm.data, rv.data] + grads]
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 5, 6), (3, 2, 7)], ids=["NCHW", "NCL"])
+@pytest.mark.parametrize("affine", [True, False], ids=["affine", "no affine"])
+@pytest.mark.parametrize("mode", ["train", "eval", "eval no_grad"])
+def test_batch_norm_fast_route_equals_the_portable_route(shape, affine, mode, monkeypatch):
+    """Input laid out channel by channel takes the NumPy fast route (checked below); the same
+    input with FAST_ROUTES off takes the portable one: same output, running stats and gradients."""
+    from tinyres.ops import _fast, norm
+    rng = np.random.default_rng(3)
+    xn = _channels_first(rng.standard_normal(shape) * 3 + 1)
+    gn, bn = (rng.standard_normal(shape[1]), rng.standard_normal(shape[1])) if affine else (None, None)
+    gy = _channels_first(rng.standard_normal(shape))
+    training, grad = mode == "train", mode != "eval no_grad"
+    routes = []
+    real_forward = norm.BatchNorm.forward
+
+    def spy(self, *a):
+        out = real_forward(self, *a)
+        routes.append(self.fast)
+        return out
+    monkeypatch.setattr(norm.BatchNorm, "forward", spy)
+    fast = _bn_run(xn, gn, bn, gy, training, grad, "cpu")
+    monkeypatch.setattr(_fast, "FAST_ROUTES", False)
+    portable = _bn_run(xn, gn, bn, gy, training, grad, "cpu")
+    assert routes == [True, False]
+    assert len(fast) == len(portable) == 3 + (0 if not grad else 3 if affine else 1)
+    for a, b in zip(fast, portable):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
