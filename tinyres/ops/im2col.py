@@ -15,6 +15,7 @@ and a per-group matrix product that stays inside BLAS.
 """
 from __future__ import annotations
 
+import functools
 import threading
 
 import array_api_extra as xpx
@@ -69,16 +70,18 @@ def im2col(xt, kernel, stride, dilation, out_hw, out=None):
     return out
 
 
+@functools.lru_cache(maxsize=256)
 def _inside(k, dilation, stride, pad, size, out):
     """For each kernel offset along one axis: (lo, hi, first), the outputs lo..hi-1 whose input
-    lies inside the unpadded axis of length ``size``, and the input index of output lo."""
+    lies inside the unpadded axis of length ``size``, and the input index of output lo
+    (cached: a network asks for the same few geometries once per batch chunk)."""
     spans = []
     for i in range(k):
         start = i * dilation - pad                    # input index seen by output 0
         lo = min(out, max(0, -(start // stride)))     # first output with a non-negative input index
         hi = max(lo, min(out, (size - 1 - start) // stride + 1))
         spans.append((lo, hi, start + lo * stride))
-    return spans
+    return tuple(spans)
 
 
 def im2col_unpadded(xt, padding, kernel, stride, dilation, out_hw, out=None):
