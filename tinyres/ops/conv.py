@@ -112,9 +112,10 @@ class Conv2d(Function):
             y = xp.reshape(group_matmul(w2, self._cols(xt, (ph, pw), (kh, kw), (ho, wo))), (cout, n, ho, wo))
         else:
             y = xp.empty((cout, n, ho, wo), dtype=x.dtype, device=backend.device_of(x))
+            y3 = xp.reshape(y, (g, cout // g, n * ho * wo))
             for n0, n1 in chunks:
                 cols = self._cols(xt[:, n0:n1, ...], (ph, pw), (kh, kw), (ho, wo))
-                y[:, n0:n1, ...] = xp.reshape(group_matmul(w2, cols), (cout, n1 - n0, ho, wo))
+                group_matmul(w2, cols, out=y3[:, :, n0 * ho * wo:n1 * ho * wo])
         if b is not None:
             y = y + xp.reshape(b, (cout, 1, 1, 1))
         self.saved = (x, w)
@@ -157,9 +158,10 @@ class Conv2d(Function):
                 and ph <= kh - 1 and pw <= kw - 1):
             # dL/dx = conv(G padded by k-1-p, W flipped in space, in/out channels swapped)
             wt = xp.reshape(xp.permute_dims(xp.flip(w, axis=(2, 3)), (1, 0, 2, 3)), (1, c, cout * kh * kw))
+            gx3 = xp.reshape(gxt, (1, c, n * h * wd))
             for n0, n1 in chunks:
                 cols = self._cols(gt[:, n0:n1, ...], (kh - 1 - ph, kw - 1 - pw), (kh, kw), (h, wd))
-                gxt[:, n0:n1, ...] = xp.reshape(group_matmul(wt, cols), (c, n1 - n0, h, wd))
+                group_matmul(wt, cols, out=gx3[:, :, n0 * h * wd:n1 * h * wd])
             return xp.permute_dims(gxt, (1, 0, 2, 3))
         w2t = xp.asarray(xp.matrix_transpose(xp.reshape(w, (g, cout // g, cg * kh * kw))), copy=True)
         for n0, n1 in chunks:

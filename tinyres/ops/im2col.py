@@ -21,6 +21,7 @@ import threading
 import array_api_extra as xpx
 
 from .. import backend
+from . import _fast
 
 __all__ = ["window", "windows", "pad_nchw", "pad_cn", "im2col", "im2col_unpadded", "col2im", "column_buffer",
            "batch_chunks", "group_matmul", "CHUNK_ELEMENTS"]
@@ -161,10 +162,21 @@ def batch_chunks(n, per_image):
     return [(i, min(i + step, n)) for i in range(0, n, step)]
 
 
-def group_matmul(a, b):
+def group_matmul(a, b, out=None):
     """a (G, m, k) @ b (G, k, n), one 2-D product per group: NumPy's stacked matmul leaves
-    BLAS for some operand layouts (8x slower for W^T @ G here), its 2-D matmul never does."""
+    BLAS for some operand layouts (8x slower for W^T @ G here), its 2-D matmul never does.
+
+    With ``out`` (G, m, n), possibly a strided view such as one batch chunk's columns of a
+    larger output, the products are written into it: on NumPy and CuPy by the GEMM itself,
+    with no temporary to allocate and copy over."""
     xp = backend.namespace(a, b)
+    if out is not None:
+        for g in range(a.shape[0]):
+            if _fast.fast(xp):
+                xp.matmul(a[g, ...], b[g, ...], out=out[g, ...])
+            else:
+                out[g, ...] = xp.matmul(a[g, ...], b[g, ...])
+        return out
     if a.shape[0] == 1:
         return xp.matmul(a[0, ...], b[0, ...])[None, ...]
     return xp.stack([xp.matmul(a[g, ...], b[g, ...]) for g in range(a.shape[0])])
