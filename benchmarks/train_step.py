@@ -104,8 +104,9 @@ def build(name, device, batch, want_torch=True, fresh=False):
         return loss.item()
 
     def ours_eval():
+        xy = batch_of(lambda a: tr.tensor(a, device=device))
         with tr.no_grad():
-            out = model(x)
+            out = model(xy[0] if xy else x)
         return float(tr.backend.to_numpy(out.data[0, 0]))
 
     fns = {"tinyres": (ours_train, ours_eval, model)}
@@ -134,8 +135,9 @@ def build(name, device, batch, want_torch=True, fresh=False):
 
         def torch_eval():
             ref.eval()
+            xy = batch_of(lambda a: torch.tensor(a, device=tdev))
             with torch.no_grad():
-                return ref(xt)[0, 0].item()
+                return ref(xy[0] if xy else xt)[0, 0].item()
         fns["pytorch"] = (torch_train, torch_eval, ref)
     return fns
 
@@ -187,8 +189,9 @@ def main(argv=None):
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=2, help="PyTorch intra-op threads (BLAS threads follow the env)")
     p.add_argument("--no-memory", dest="memory", action="store_false")
-    p.add_argument("--input", choices=("fixed", "fresh"), default="fixed",
-                   help="fixed: one batch wrapped once; fresh: the next host batch wrapped every step")
+    p.add_argument("--input", choices=("fixed", "fresh", "both"), default="fixed",
+                   help="fixed: one batch wrapped once; fresh: the next host batch wrapped every step; "
+                        "both: one after the other, per model")
     p.add_argument("--cpu-time", action="store_true", help="time steps by process CPU time, not wall clock")
     p.add_argument("--keep-heap", action="store_true",
                    help="glibc malloc keeps freed memory (no page faults each step), for both frameworks")
@@ -217,24 +220,27 @@ def main(argv=None):
           f"{'malloc keeps freed memory; ' if args.keep_heap else ''}"
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"torch {'%s, %d threads' % (torch.__version__, args.threads) if torch else 'not installed'}")
+    styles = ("fixed", "fresh") if args.input == "both" else (args.input,)
     for name in args.models.split(","):
-        fns = build(name, args.device, args.batch, fresh=args.input == "fresh")
         madds = summary(models.get_model(name), (3, 32, 32)).total_madds * args.batch
-        for which, flops in (("train", 3 * 2 * madds), ("eval", 2 * madds)):
-            s = time_side_by_side(fns, which, args.steps, args.warmup,
-                                  time.process_time if args.cpu_time else time.perf_counter)
-            med = {k: statistics.median(v) for k, v in s.items()}
-            for k, v in s.items():
-                ratio = f"  {med[k] / med['pytorch']:.2f}x PyTorch" if "pytorch" in med and k != "pytorch" else ""
-                print(f"{name:>9} {which:<5} {k:<8} median {1000 * med[k]:7.1f} ms (min {1000 * min(v):7.1f}, "
-                      f"max {1000 * max(v):7.1f})  {args.batch / med[k]:7.0f} img/s  "
-                      f"{flops / med[k] / 1e9:6.1f} GFLOP/s = {100 * flops / med[k] / 1e9 / peak:4.1f}% of GEMM{ratio}")
+        for style in styles:
+            fns = build(name, args.device, args.batch, fresh=style == "fresh")
+            tag = f"  [{style} input]" if len(styles) > 1 else ""
+            for which, flops in (("train", 3 * 2 * madds), ("eval", 2 * madds)):
+                s = time_side_by_side(fns, which, args.steps, args.warmup,
+                                      time.process_time if args.cpu_time else time.perf_counter)
+                med = {k: statistics.median(v) for k, v in s.items()}
+                for k, v in s.items():
+                    ratio = f"  {med[k] / med['pytorch']:.2f}x PyTorch" if "pytorch" in med and k != "pytorch" else ""
+                    print(f"{name:>9} {which:<5} {k:<8} median {1000 * med[k]:7.1f} ms (min {1000 * min(v):7.1f}, "
+                          f"max {1000 * max(v):7.1f})  {args.batch / med[k]:7.0f} img/s  {flops / med[k] / 1e9:6.1f} "
+                          f"GFLOP/s = {100 * flops / med[k] / 1e9 / peak:4.1f}% of GEMM{ratio}{tag}", flush=True)
         if args.memory:
             mem = {}
             for fw in fns:
                 out = subprocess.run([sys.executable, __file__, "--memory-child", name, fw, "--device", args.device,
                                       "--batch", str(args.batch), "--threads", str(args.threads),
-                                      "--input", args.input] + (["--keep-heap"] if args.keep_heap else []),
+                                      "--input", styles[-1]] + (["--keep-heap"] if args.keep_heap else []),
                                      capture_output=True, text=True, check=True)
                 mem[fw] = json.loads(out.stdout.strip().splitlines()[-1])
             line = "  ".join(f"{fw}: +{m['step_mb']:.0f} MB over the model (peak RSS {m['peak_mb']:.0f} MB)"
