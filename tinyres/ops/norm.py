@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function, OpError
-from ..tensor import Tensor, is_grad_enabled
+from ..tensor import Tensor
 from . import _fast
 from ._checks import floating, matching, tensor
 
@@ -32,8 +32,9 @@ class BatchNorm(Function):
     """The maths above, written plainly (:meth:`forward`, :meth:`backward`: read these). On NumPy
     and CuPy, for input laid out channel by channel in memory (every conv2d output is), the same
     numbers come from :meth:`_forward_fast` / :meth:`_backward_fast`: per-channel rows of a 2-D
-    view, the sum of squares as a dot product (no squared temporary), the output as x * a + b,
-    and the temporaries updated in place (``out=``). Both routes save the same things."""
+    view, the sum of squares as a dot product (no squared temporary), one temporary x - mu
+    turned into the output (or dL/dx) in place (``out=``), and x saved instead of xhat (backward
+    recomputes x - mu). ``self.fast`` says which route ran; ``self.saved`` differs between them."""
     op_name = "batch_norm"
 
     def __init__(self, running_mean, running_var, training, momentum, eps, has_affine):
@@ -107,8 +108,8 @@ class BatchNorm(Function):
         c, m = x2.shape
         if self.training:
             mu = xp.sum(x2, axis=1) / m
-            xhat = x2 - mu[:, None]                                   # x - mu, made xhat in place below
-            var = xp.vecdot(xhat, xhat) / m
+            y = x2 - mu[:, None]                                      # x - mu, made the output in place
+            var = xp.vecdot(y, y) / m
             if self.running_mean is not None:
                 self._update_running(mu, var, m)
         else:
@@ -116,44 +117,37 @@ class BatchNorm(Function):
         inv_std = 1.0 / xp.sqrt(var + self.eps)
         a = inv_std if gamma is None else inv_std * gamma
         if self.training:
-            xp.multiply(xhat, inv_std[:, None], out=xhat)
-            y = xhat
-        elif is_grad_enabled() and any(self.needs_input_grad):       # eval, yet backward will run
-            xhat = (x2 - mu[:, None]) * inv_std[:, None]
-            y = xhat
-        else:
-            xhat = None
-            y = x2 - mu[:, None] if gamma is None else x2 * a[:, None]
-            if gamma is None:
-                xp.multiply(y, inv_std[:, None], out=y)
-        if gamma is not None:                                         # y = gamma * xhat + beta
-            if y is xhat:
-                y = xhat * gamma[:, None]
-            xp.add(y, (beta - mu * a)[:, None] if xhat is None else beta[:, None], out=y)
-        self.saved = (None if xhat is None else _as_input(xhat, x), xp.reshape(inv_std, self._bshape(x)), gamma)
+            xp.multiply(y, a[:, None], out=y)                         # gamma * xhat
+            if gamma is not None:
+                xp.add(y, beta[:, None], out=y)
+        else:                                                         # x * a + b, two passes
+            y = x2 * a[:, None]
+            xp.add(y, (-mu * a if gamma is None else beta - mu * a)[:, None], out=y)
+        # x, not xhat: the graph keeps x alive until backward anyway (it is this op's input),
+        # so xhat would be one more activation-sized array per batch norm
+        self.saved = (x2, mu, inv_std, gamma)
         return _as_input(y, x)
 
     def _backward_fast(self, gy):
         xp = backend.namespace(gy)
-        xhat, inv_std, gamma = self.saved
+        x2, mu, inv_std, gamma = self.saved
         c = gy.shape[1]
         g2 = xp.reshape(xp.permute_dims(gy, (1, 0) + tuple(range(2, gy.ndim))), (c, -1))
-        xhat2 = _fast.channels_first(xhat)
-        inv_std = xp.reshape(inv_std, (-1,))
         a = inv_std if gamma is None else inv_std * gamma
         m = g2.shape[1]
         sum_gy = xp.sum(g2, axis=1)
-        sum_gy_xhat = xp.vecdot(g2, xhat2) if self.training or self.has_affine else None
+        t = x2 - mu[:, None]                                          # x - mu, made dL/dx in place
+        sum_gy_xhat = xp.vecdot(g2, t) * inv_std
         gx = None
         if self.needs_input_grad[0]:
-            if self.training:       # a * (gy - mean(gy) - xhat * mean(gy * xhat)), in place
-                gx = xhat2 * (-sum_gy_xhat / m)[:, None]
-                xp.add(gx, (-sum_gy / m)[:, None], out=gx)
-                xp.add(gx, g2, out=gx)
-                xp.multiply(gx, a[:, None], out=gx)
+            if self.training:       # a * (gy - mean(gy) - xhat * mean(gy * xhat))
+                xp.multiply(t, (-inv_std * sum_gy_xhat / m)[:, None], out=t)
+                xp.add(t, (-sum_gy / m)[:, None], out=t)
+                xp.add(t, g2, out=t)
+                xp.multiply(t, a[:, None], out=t)
+                gx = _as_input(t, gy)
             else:
-                gx = g2 * a[:, None]
-            gx = _as_input(gx, gy)
+                gx = _as_input(g2 * a[:, None], gy)
         if not self.has_affine:
             return gx
         return (gx, sum_gy_xhat if self.needs_input_grad[1] else None,
