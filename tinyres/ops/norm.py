@@ -120,9 +120,12 @@ class BatchNorm(Function):
             xp.multiply(y, a[:, None], out=y)                         # gamma * xhat
             if gamma is not None:
                 xp.add(y, beta[:, None], out=y)
-        else:                                                         # x * a + b, two passes
-            y = x2 * a[:, None]
-            xp.add(y, (-mu * a if gamma is None else beta - mu * a)[:, None], out=y)
+        else:   # the portable route's arithmetic, in place: eval output equal bit for bit on every device
+            y = x2 - mu[:, None]
+            xp.multiply(y, inv_std[:, None], out=y)
+            if gamma is not None:
+                xp.multiply(y, gamma[:, None], out=y)
+                xp.add(y, beta[:, None], out=y)
         # x, not xhat: the graph keeps x alive until backward anyway (it is this op's input),
         # so xhat would be one more activation-sized array per batch norm
         self.saved = (x2, mu, inv_std, gamma)
