@@ -17,8 +17,9 @@ Backward.  With G = dL/dy laid out the same way:
 :func:`conv2d` computes the same numbers faster (the tests hold the two equal):
 
 - only the input is saved for backward (the very array the previous ReLU keeps, so no
-  extra memory); padding and columns are rebuilt there, in a reused scratch buffer,
-  a slice of the batch at a time (see :mod:`tinyres.ops.im2col`);
+  extra memory); the columns are rebuilt there, a slice of the batch at a time, in a
+  reused buffer and straight from the unpadded input: no padded copy is ever made
+  (see :mod:`tinyres.ops.im2col`);
 - for stride 1 (most of a ResNet) dL/dx is computed another, equal way: the
   convolution of G, padded by k-1-p, with W flipped in space and in/out channels
   swapped ("transposed convolution"): one im2col of G and one GEMM, no overlapping adds.
@@ -28,7 +29,7 @@ from __future__ import annotations
 from .. import backend
 from ..function import Function, OpError
 from ._checks import floating, matching, out_size, pair, rank, tensor
-from .im2col import batch_chunks, col2im, group_matmul, im2col, pad_cn, scratch
+from .im2col import batch_chunks, col2im, column_buffer, group_matmul, im2col, im2col_unpadded, pad_cn
 
 __all__ = ["conv2d", "conv2d_reference"]
 
@@ -87,14 +88,15 @@ class Conv2d(Function):
     def __init__(self, stride, padding, dilation, groups):
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
 
-    def _cols(self, xpad, kernel, out_hw):
-        """Columns of a (C, n, Hp, Wp) padded slice, as (G, C/G*kh*kw, n*Ho*Wo), in the scratch buffer."""
-        c, n = xpad.shape[:2]
+    def _cols(self, xt, padding, kernel, out_hw):
+        """Columns of a (C, n, H, W) slice zero-padded by ``padding``, as (G, C/G*kh*kw, n*Ho*Wo),
+        in a reused column buffer (the padding is never built: see im2col_unpadded)."""
+        c, n = xt.shape[:2]
         kh, kw = kernel
-        buf = scratch((c, kh * kw, n) + tuple(out_hw), xpad)
-        cols = im2col(xpad, kernel, self.stride, self.dilation, out_hw, out=buf)
+        buf = column_buffer(xt, padding, kernel, self.stride, self.dilation, out_hw, n)
+        cols = im2col_unpadded(xt, padding, kernel, self.stride, self.dilation, out_hw, out=buf)
         g = self.groups
-        return backend.namespace(xpad).reshape(cols, (g, c // g * kh * kw, n * out_hw[0] * out_hw[1]))
+        return backend.namespace(xt).reshape(cols, (g, c // g * kh * kw, n * out_hw[0] * out_hw[1]))
 
     def forward(self, x, w, b=None):
         xp = backend.namespace(x)
@@ -103,16 +105,17 @@ class Conv2d(Function):
         g = self.groups
         ph, pw = self.padding
         ho, wo = _out_hw(x.shape, w.shape, self.stride, self.padding, self.dilation)
-        xpad = pad_cn(x, ph, pw)                                    # (C, N, Hp, Wp)
+        xt = xp.permute_dims(x, (1, 0, 2, 3))                       # (C, N, H, W), a view
         w2 = xp.reshape(w, (g, cout // g, cg * kh * kw))
         chunks = batch_chunks(n, c * kh * kw * ho * wo)
         if len(chunks) == 1:          # the GEMM writes the output directly
-            y = xp.reshape(group_matmul(w2, self._cols(xpad, (kh, kw), (ho, wo))), (cout, n, ho, wo))
+            y = xp.reshape(group_matmul(w2, self._cols(xt, (ph, pw), (kh, kw), (ho, wo))), (cout, n, ho, wo))
         else:
             y = xp.empty((cout, n, ho, wo), dtype=x.dtype, device=backend.device_of(x))
+            y3 = xp.reshape(y, (g, cout // g, n * ho * wo))
             for n0, n1 in chunks:
-                cols = self._cols(xpad[:, n0:n1, ...], (kh, kw), (ho, wo))
-                y[:, n0:n1, ...] = xp.reshape(group_matmul(w2, cols), (cout, n1 - n0, ho, wo))
+                cols = self._cols(xt[:, n0:n1, ...], (ph, pw), (kh, kw), (ho, wo))
+                group_matmul(w2, cols, out=y3[:, :, n0 * ho * wo:n1 * ho * wo])
         if b is not None:
             y = y + xp.reshape(b, (cout, 1, 1, 1))
         self.saved = (x, w)
@@ -130,14 +133,14 @@ class Conv2d(Function):
         chunks = batch_chunks(n, max(c, cout) * kh * kw * max(ho * wo, h * wd))
         gx = gw = gb = None
         if self.needs_input_grad[1]:
-            xpad = pad_cn(x, ph, pw)
+            xt = xp.permute_dims(x, (1, 0, 2, 3))
             for n0, n1 in chunks:
-                cols = self._cols(xpad[:, n0:n1, ...], (kh, kw), (ho, wo))
+                cols = self._cols(xt[:, n0:n1, ...], (ph, pw), (kh, kw), (ho, wo))
                 g2 = xp.reshape(gt[:, n0:n1, ...], (g, cout // g, (n1 - n0) * ho * wo))
                 part = group_matmul(g2, xp.matrix_transpose(cols))
                 gw = part if gw is None else gw + part
             gw = xp.reshape(gw, w.shape)
-            del xpad, cols
+            del cols
         if self.needs_input_grad[0]:
             gx = self._grad_input(gt, w, x.shape, chunks)
         if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
@@ -154,11 +157,11 @@ class Conv2d(Function):
         if (self.transposed_backward and self.stride == (1, 1) and self.dilation == (1, 1) and g == 1
                 and ph <= kh - 1 and pw <= kw - 1):
             # dL/dx = conv(G padded by k-1-p, W flipped in space, in/out channels swapped)
-            gpad = pad_cn(xp.permute_dims(gt, (1, 0, 2, 3)), kh - 1 - ph, kw - 1 - pw)
             wt = xp.reshape(xp.permute_dims(xp.flip(w, axis=(2, 3)), (1, 0, 2, 3)), (1, c, cout * kh * kw))
+            gx3 = xp.reshape(gxt, (1, c, n * h * wd))
             for n0, n1 in chunks:
-                cols = self._cols(gpad[:, n0:n1, ...], (kh, kw), (h, wd))
-                gxt[:, n0:n1, ...] = xp.reshape(group_matmul(wt, cols), (c, n1 - n0, h, wd))
+                cols = self._cols(gt[:, n0:n1, ...], (kh - 1 - ph, kw - 1 - pw), (kh, kw), (h, wd))
+                group_matmul(wt, cols, out=gx3[:, :, n0 * h * wd:n1 * h * wd])
             return xp.permute_dims(gxt, (1, 0, 2, 3))
         w2t = xp.asarray(xp.matrix_transpose(xp.reshape(w, (g, cout // g, cg * kh * kw))), copy=True)
         for n0, n1 in chunks:

@@ -8,20 +8,23 @@ matrix of a convolution; :func:`col2im`, its adjoint, adds them back where they
 came from (overlapping windows sum). Pooling takes the same slices with
 :func:`windows`.
 
-Also here, so that the ops keep only their maths: padding, a reused scratch buffer
-for the columns, batch chunking that bounds the buffer's size, and a per-group
-matrix product that stays inside BLAS.
+Also here, so that the ops keep only their maths: padding, :func:`im2col_unpadded`
+(the columns of the zero-padded input, read straight from the unpadded one), reused
+column buffers whose padding cells stay zero, batch chunking that bounds their size,
+and a per-group matrix product that stays inside BLAS.
 """
 from __future__ import annotations
 
+import functools
 import threading
 
 import array_api_extra as xpx
 
 from .. import backend
+from . import _fast
 
-__all__ = ["window", "windows", "pad_nchw", "pad_cn", "im2col", "col2im", "scratch", "batch_chunks",
-           "group_matmul", "CHUNK_ELEMENTS"]
+__all__ = ["window", "windows", "pad_nchw", "pad_cn", "im2col", "im2col_unpadded", "col2im", "column_buffer",
+           "batch_chunks", "group_matmul", "CHUNK_ELEMENTS"]
 
 
 def window(start, stride, count):
@@ -68,6 +71,73 @@ def im2col(xt, kernel, stride, dilation, out_hw, out=None):
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _inside(k, dilation, stride, pad, size, out):
+    """For each kernel offset along one axis: (lo, hi, first), the outputs lo..hi-1 whose input
+    lies inside the unpadded axis of length ``size``, and the input index of output lo
+    (cached: a network asks for the same few geometries once per batch chunk)."""
+    spans = []
+    for i in range(k):
+        start = i * dilation - pad                    # input index seen by output 0
+        lo = min(out, max(0, -(start // stride)))     # first output with a non-negative input index
+        hi = max(lo, min(out, (size - 1 - start) // stride + 1))
+        spans.append((lo, hi, start + lo * stride))
+    return tuple(spans)
+
+
+def im2col_unpadded(xt, padding, kernel, stride, dilation, out_hw, out=None):
+    """:func:`im2col` of xt (C, N, H, W) zero-padded by ``padding``, without building the padded
+    copy: each offset's slice is copied from the part of xt it sees. xt may be a non-contiguous
+    view (e.g. a permuted (N, C, H, W) array), which saves the layout copy too.
+
+    Only those inside parts are written: ``out``, when given, must hold zeros where the padding
+    falls (a :func:`column_buffer` does); without it a zeroed array is made."""
+    xp = backend.namespace(xt)
+    (kh, kw), (sh, sw), (dh, dw), (ph, pw), (ho, wo) = kernel, stride, dilation, padding, out_hw
+    c, n, h, w = xt.shape
+    if out is None:
+        out = xp.zeros((c, kh * kw, n, ho, wo), dtype=xt.dtype, device=backend.device_of(xt))
+    for i, (y0, y1, ys) in enumerate(_inside(kh, dh, sh, ph, h, ho)):
+        for j, (x0, x1, xs) in enumerate(_inside(kw, dw, sw, pw, w, wo)):
+            if y1 > y0 and x1 > x0:
+                out[:, i * kw + j, :, y0:y1, x0:x1] = xt[:, :, window(ys, sh, y1 - y0), window(xs, sw, x1 - x0)]
+    return out
+
+
+_local = threading.local()
+
+#: how many column buffers (one per layer geometry) a thread keeps
+MAX_BUFFERS = 16
+
+
+def column_buffer(xt, padding, kernel, stride, dilation, out_hw, n):
+    """A reused (C, kh*kw, n, Ho, Wo) buffer for :func:`im2col_unpadded` of xt (C, >=n, H, W):
+    zero where the padding falls, the rest to be overwritten. Its contents are valid only until
+    the next call for the same geometry, so callers use it and are done with it before asking again.
+
+    Why reused: at batch 128 the columns are the largest arrays of a CIFAR ResNet (75 MB for a
+    16-channel 32x32 layer, built a batch chunk at a time), and a fresh allocation that size is
+    page-faulted in every time, which costs more than the GEMM. Why one per geometry (input
+    size, kernel, stride, dilation, padding; a few per network): im2col never writes the padding
+    cells, so they are zeroed once when the buffer is made, and stay zero; zeroing them on every
+    call cost a third of the copy. A buffer made for more images serves fewer, as a view."""
+    cache = getattr(_local, "buffers", None)
+    if cache is None:
+        cache = _local.buffers = {}
+    xp = backend.namespace(xt)
+    c, _, h, w = xt.shape
+    key = (backend.dtype_name(xt.dtype), backend.device_name(xt), c, h, w, tuple(padding), tuple(kernel),
+           tuple(stride), tuple(dilation))
+    buf = cache.pop(key, None)        # re-inserted below: the dict's order is least recently used first
+    if buf is None or buf.shape[2] < n:
+        del buf                       # free the old one before allocating the larger
+        while len(cache) >= MAX_BUFFERS:
+            del cache[next(iter(cache))]
+        buf = xp.zeros((c, kernel[0] * kernel[1], n) + tuple(out_hw), dtype=xt.dtype, device=backend.device_of(xt))
+    cache[key] = buf
+    return buf if buf.shape[2] == n else buf[:, :, :n, ...]
+
+
 def col2im(cols, padded_shape, kernel, stride, dilation):
     """Adjoint of :func:`im2col`: cols (C, kh*kw, N, Ho, Wo) -> (C, N, Hp, Wp), overlaps summed."""
     xp = backend.namespace(cols)
@@ -80,35 +150,10 @@ def col2im(cols, padded_shape, kernel, stride, dilation):
     return out
 
 
-_local = threading.local()
-
-
-def scratch(shape, like):
-    """A reused buffer of ``shape`` (dtype and device of ``like``): a view into one flat array
-    per thread, dtype and device, grown to the largest request. Its contents are valid only
-    until the next call, so callers use it and are done with it before asking again.
-
-    Why: at batch 128 the columns are the largest arrays of a CIFAR ResNet (75 MB for a
-    16-channel 32x32 layer), and a fresh allocation that size is page-faulted in every
-    time, which costs more than the GEMM."""
-    cache = getattr(_local, "buffers", None)
-    if cache is None:
-        cache = _local.buffers = {}
-    xp = backend.namespace(like)
-    key = (backend.dtype_name(like.dtype), backend.device_name(like))
-    size = 1
-    for s in shape:
-        size *= s
-    flat = cache.get(key)
-    if flat is None or flat.shape[0] < size:
-        cache.pop(key, None)          # free the old one before allocating the larger
-        flat = cache[key] = xp.empty((size,), dtype=like.dtype, device=backend.device_of(like))
-    return xp.reshape(flat[:size], tuple(shape))
-
-
-#: columns are built for a slice of the batch at a time, at most this many elements (32 MB
-#: in float32): the scratch buffer stays small and the GEMMs stay large enough to run at speed
-CHUNK_ELEMENTS = 1 << 23
+#: columns are built for a slice of the batch at a time, at most this many elements (8 MB in
+#: float32): the column buffers (one per layer geometry) stay small, and the GEMMs large enough
+#: to run at speed (1 << 20 to 1 << 23 timed within noise of each other for 16-64 channels)
+CHUNK_ELEMENTS = 1 << 21
 
 
 def batch_chunks(n, per_image):
@@ -117,10 +162,21 @@ def batch_chunks(n, per_image):
     return [(i, min(i + step, n)) for i in range(0, n, step)]
 
 
-def group_matmul(a, b):
+def group_matmul(a, b, out=None):
     """a (G, m, k) @ b (G, k, n), one 2-D product per group: NumPy's stacked matmul leaves
-    BLAS for some operand layouts (8x slower for W^T @ G here), its 2-D matmul never does."""
+    BLAS for some operand layouts (8x slower for W^T @ G here), its 2-D matmul never does.
+
+    With ``out`` (G, m, n), possibly a strided view such as one batch chunk's columns of a
+    larger output, the products are written into it: on NumPy and CuPy by the GEMM itself,
+    with no temporary to allocate and copy over."""
     xp = backend.namespace(a, b)
+    if out is not None:
+        for g in range(a.shape[0]):
+            if _fast.fast(xp):
+                xp.matmul(a[g, ...], b[g, ...], out=out[g, ...])
+            else:
+                out[g, ...] = xp.matmul(a[g, ...], b[g, ...])
+        return out
     if a.shape[0] == 1:
         return xp.matmul(a[0, ...], b[0, ...])[None, ...]
     return xp.stack([xp.matmul(a[g, ...], b[g, ...]) for g in range(a.shape[0])])

@@ -22,12 +22,19 @@ from __future__ import annotations
 from .. import backend
 from ..function import Function, OpError
 from ..tensor import Tensor
+from . import _fast
 from ._checks import floating, matching, tensor
 
 __all__ = ["batch_norm"]
 
 
 class BatchNorm(Function):
+    """The maths above, written plainly (:meth:`forward`, :meth:`backward`: read these). On NumPy
+    and CuPy, for input laid out channel by channel in memory (every conv2d output is), the same
+    numbers come from :meth:`_forward_fast` / :meth:`_backward_fast`: per-channel rows of a 2-D
+    view, the sum of squares as a dot product (no squared temporary), one temporary x - mu
+    turned into the output (or dL/dx) in place (``out=``), and x saved instead of xhat (backward
+    recomputes x - mu). ``self.fast`` says which route ran; ``self.saved`` differs between them."""
     op_name = "batch_norm"
 
     def __init__(self, running_mean, running_var, training, momentum, eps, has_affine):
@@ -37,8 +44,17 @@ class BatchNorm(Function):
     def _bshape(self, x):
         return (1, x.shape[1]) + (1,) * (x.ndim - 2)
 
+    def _update_running(self, mu, var, m):
+        xp = backend.namespace(mu)
+        mom, rm, rv = self.momentum, self.running_mean, self.running_var
+        rm.data = (1 - mom) * rm.data + mom * xp.reshape(mu, (-1,))
+        rv.data = (1 - mom) * rv.data + mom * xp.reshape(var, (-1,)) * (m / (m - 1))
+
     def forward(self, x, gamma=None, beta=None):
         xp = backend.namespace(x)
+        self.fast = _fast.fast(xp) and _fast.channels_first(x) is not None
+        if self.fast:
+            return self._forward_fast(x, gamma, beta)
         axes = (0,) + tuple(range(2, x.ndim))
         shape = self._bshape(x)
         if self.training:
@@ -47,10 +63,7 @@ class BatchNorm(Function):
             xc = x - mu
             var = xp.mean(xc * xc, axis=axes, keepdims=True)
             if self.running_mean is not None:
-                mom = self.momentum
-                rm, rv = self.running_mean, self.running_var
-                rm.data = (1 - mom) * rm.data + mom * xp.reshape(mu, (-1,))
-                rv.data = (1 - mom) * rv.data + mom * xp.reshape(var, (-1,)) * (m / (m - 1))
+                self._update_running(mu, var, m)
         else:
             mu = xp.reshape(self.running_mean.data, shape)
             xc = x - mu
@@ -64,6 +77,8 @@ class BatchNorm(Function):
         return xhat * xp.reshape(gamma, shape) + xp.reshape(beta, shape)
 
     def backward(self, gy):
+        if self.fast:
+            return self._backward_fast(gy)
         xp = backend.namespace(gy)
         xhat, inv_std, gamma = self.saved
         axes = (0,) + tuple(range(2, gy.ndim))
@@ -86,6 +101,67 @@ class BatchNorm(Function):
         ggamma = xp.reshape(sum_gy_xhat, (-1,)) if self.needs_input_grad[1] else None
         gbeta = xp.reshape(sum_gy, (-1,)) if self.needs_input_grad[2] else None
         return gx, ggamma, gbeta
+
+    def _forward_fast(self, x, gamma, beta):
+        xp = backend.namespace(x)
+        x2 = _fast.channels_first(x)                                  # (C, M), a view
+        c, m = x2.shape
+        if self.training:
+            mu = xp.sum(x2, axis=1) / m
+            y = x2 - mu[:, None]                                      # x - mu, made the output in place
+            var = xp.vecdot(y, y) / m
+            if self.running_mean is not None:
+                self._update_running(mu, var, m)
+        else:
+            mu, var = self.running_mean.data, self.running_var.data
+        inv_std = 1.0 / xp.sqrt(var + self.eps)
+        a = inv_std if gamma is None else inv_std * gamma
+        if self.training:
+            xp.multiply(y, a[:, None], out=y)                         # gamma * xhat
+            if gamma is not None:
+                xp.add(y, beta[:, None], out=y)
+        else:   # the portable route's arithmetic, in place: eval output equal bit for bit on every device
+            y = x2 - mu[:, None]
+            xp.multiply(y, inv_std[:, None], out=y)
+            if gamma is not None:
+                xp.multiply(y, gamma[:, None], out=y)
+                xp.add(y, beta[:, None], out=y)
+        # x, not xhat: the graph keeps x alive until backward anyway (it is this op's input),
+        # so xhat would be one more activation-sized array per batch norm
+        self.saved = (x2, mu, inv_std, gamma)
+        return _as_input(y, x)
+
+    def _backward_fast(self, gy):
+        xp = backend.namespace(gy)
+        x2, mu, inv_std, gamma = self.saved
+        c = gy.shape[1]
+        g2 = xp.reshape(xp.permute_dims(gy, (1, 0) + tuple(range(2, gy.ndim))), (c, -1))
+        a = inv_std if gamma is None else inv_std * gamma
+        m = g2.shape[1]
+        sum_gy = xp.sum(g2, axis=1)
+        t = x2 - mu[:, None]                                          # x - mu, made dL/dx in place
+        sum_gy_xhat = xp.vecdot(g2, t) * inv_std
+        gx = None
+        if self.needs_input_grad[0]:
+            if self.training:       # a * (gy - mean(gy) - xhat * mean(gy * xhat))
+                xp.multiply(t, (-inv_std * sum_gy_xhat / m)[:, None], out=t)
+                xp.add(t, (-sum_gy / m)[:, None], out=t)
+                xp.add(t, g2, out=t)
+                xp.multiply(t, a[:, None], out=t)
+                gx = _as_input(t, gy)
+            else:
+                gx = _as_input(g2 * a[:, None], gy)
+        if not self.has_affine:
+            return gx
+        return (gx, sum_gy_xhat if self.needs_input_grad[1] else None,
+                sum_gy if self.needs_input_grad[2] else None)
+
+
+def _as_input(a2, like):
+    """(C, M) -> the (N, C, ...) shape of ``like``, as a view (memory stays channel by channel)."""
+    xp = backend.namespace(a2)
+    shape = (like.shape[1], like.shape[0]) + tuple(like.shape[2:])
+    return xp.permute_dims(xp.reshape(a2, shape), (1, 0) + tuple(range(2, like.ndim)))
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,

@@ -1,0 +1,122 @@
+"""The speed-only routes inside the ops compute what their plain counterparts compute.
+
+conv2d as a whole is held equal to conv2d_reference in test_conv_reference.py; here are the
+pieces it is built from, tested alone on geometries the networks do not reach (padding wider
+than the kernel's reach, strides that skip the whole border, dilation), so that a wrong
+border index cannot hide behind a network that never exercises it.
+"""
+import itertools
+
+import numpy as np
+import pytest
+
+import tinyres as tr
+from tinyres import backend
+from tinyres.ops import im2col as I
+
+GEOMETRIES = [  # (H, W), kernel, stride, dilation, padding
+    (hw, k, s, d, p)
+    for hw, k, s, d, p in itertools.product([(1, 5), (4, 7), (7, 3)], [(1, 1), (3, 3), (1, 3), (3, 2)],
+                                            [(1, 1), (2, 1), (3, 2)], [(1, 1), (2, 1)], [(0, 0), (1, 1), (2, 0), (4, 3)])
+    if all((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1 >= 1 for n, kk, ss, dd, pp in zip(hw, k, s, d, p))
+]
+
+
+def _out_hw(hw, k, s, d, p):
+    return tuple((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1 for n, kk, ss, dd, pp in zip(hw, k, s, d, p))
+
+
+def test_im2col_unpadded_equals_im2col_of_the_padded_input(device):
+    rng = np.random.default_rng(0)
+    assert len(GEOMETRIES) > 100
+    for hw, k, s, d, p in GEOMETRIES:
+        x = tr.tensor(rng.standard_normal((3, 2) + hw), device=device).data     # (C, N, H, W)
+        xp = backend.namespace(x)
+        o = _out_hw(hw, k, s, d, p)
+        want = I.im2col(I.pad_cn(xp.permute_dims(x, (1, 0, 2, 3)), *p), k, s, d, o)
+        got = I.im2col_unpadded(x, p, k, s, d, o)
+        np.testing.assert_array_equal(backend.to_numpy(got), backend.to_numpy(want), err_msg=str((hw, k, s, d, p)))
+
+
+def test_column_buffer_keeps_the_padding_zero_across_reuse(device):
+    """The buffer is reused across calls and batch sizes; only the inside is rewritten, so the
+    padding cells must still be zero after other data (and a larger batch) went through it."""
+    rng = np.random.default_rng(1)
+    hw, k, s, d, p = (5, 6), (3, 3), (1, 2), (1, 1), (2, 1)
+    o = _out_hw(hw, k, s, d, p)
+    for n in (4, 2, 4, 1):
+        x = tr.tensor(rng.standard_normal((2, n) + hw) + 5.0, device=device).data
+        buf = I.column_buffer(x, p, k, s, d, o, n)
+        assert buf.shape == (2, 9, n) + o
+        got = I.im2col_unpadded(x, p, k, s, d, o, out=buf)
+        want = I.im2col_unpadded(x, p, k, s, d, o)
+        np.testing.assert_array_equal(backend.to_numpy(got), backend.to_numpy(want))
+
+
+@pytest.mark.parametrize("kernel", [(3, 3), (1, 3)], ids=["3x3 (transposed dL/dx)", "1x3 (col2im dL/dx)"])
+def test_conv_with_wide_padding_equals_the_reference(kernel, device):
+    """Padding 2: with the 1x3 kernel whole border rows of the output see only zeros; with
+    3x3 the transposed-convolution dL/dx runs with zero padding of G."""
+    from tinyres.ops import conv
+    rng = np.random.default_rng(2)
+    xn, wn = rng.standard_normal((2, 3, 4, 5)), rng.standard_normal((4, 3) + kernel)
+    gy = rng.standard_normal(tr.functional.conv2d(tr.tensor(xn), tr.tensor(wn), padding=2).shape)
+    outs = []
+    for fn in (tr.functional.conv2d, conv.conv2d_reference):
+        x, w = (tr.tensor(a, requires_grad=True, device=device) for a in (xn, wn))
+        y = fn(x, w, padding=(2, 2))
+        y.backward(tr.tensor(gy, device=device))
+        outs.append([backend.to_numpy(a) for a in (y.data, x.grad, w.grad)])
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def _channels_first(a):
+    """The same values as a, laid out channel by channel in memory (like a conv2d output)."""
+    perm = (1, 0) + tuple(range(2, a.ndim))
+    return np.ascontiguousarray(a.transpose(perm)).transpose(perm)
+
+
+def _bn_run(xn, gn, bn, gy, training, grad, device):
+    x = tr.tensor(xn, requires_grad=grad, device=device)
+    params = [] if gn is None else [tr.tensor(a, requires_grad=grad, device=device) for a in (gn, bn)]
+    rm = tr.tensor(np.linspace(-1, 1, xn.shape[1]), device=device)
+    rv = tr.tensor(np.linspace(0.5, 2, xn.shape[1]), device=device)
+    if grad:
+        y = tr.functional.batch_norm(x, rm, rv, *params, training=training)
+        y.backward(tr.tensor(gy, device=device))
+        grads = [x.grad] + [p.grad for p in params]
+    else:
+        with tr.no_grad():
+            y = tr.functional.batch_norm(x, rm, rv, *params, training=training)
+        grads = []
+    return [backend.to_numpy(a) for a in [y.data, rm.data, rv.data] + grads]
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 5, 6), (3, 2, 7)], ids=["NCHW", "NCL"])
+@pytest.mark.parametrize("affine", [True, False], ids=["affine", "no affine"])
+@pytest.mark.parametrize("mode", ["train", "eval", "eval no_grad"])
+def test_batch_norm_fast_route_equals_the_portable_route(shape, affine, mode, monkeypatch):
+    """Input laid out channel by channel takes the NumPy fast route (checked below); the same
+    input with FAST_ROUTES off takes the portable one: same output, running stats and gradients."""
+    from tinyres.ops import _fast, norm
+    rng = np.random.default_rng(3)
+    xn = _channels_first(rng.standard_normal(shape) * 3 + 1)
+    gn, bn = (rng.standard_normal(shape[1]), rng.standard_normal(shape[1])) if affine else (None, None)
+    gy = _channels_first(rng.standard_normal(shape))
+    training, grad = mode == "train", mode != "eval no_grad"
+    routes = []
+    real_forward = norm.BatchNorm.forward
+
+    def spy(self, *a):
+        out = real_forward(self, *a)
+        routes.append(self.fast)
+        return out
+    monkeypatch.setattr(norm.BatchNorm, "forward", spy)
+    fast = _bn_run(xn, gn, bn, gy, training, grad, "cpu")
+    monkeypatch.setattr(_fast, "FAST_ROUTES", False)
+    portable = _bn_run(xn, gn, bn, gy, training, grad, "cpu")
+    assert routes == [True, False]
+    assert len(fast) == len(portable) == 3 + (0 if not grad else 3 if affine else 1)
+    for a, b in zip(fast, portable):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
