@@ -349,19 +349,20 @@ def test_distributed_cli_trains_resumes_with_another_k_and_matches_one_process(t
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
     assert run.stdout.count("epoch 1/1") == 1            # rank 0 alone logs
     assert sorted(p.name for p in ranks2.iterdir()) == ["checkpoint.npz", "metrics.csv", "metrics.json"]
-    ref = subprocess.run([sys.executable, *_train_args(single, "--epochs", "1")[:2], *_train_args(single)[3:],
-                          "--epochs", "1"], capture_output=True, text=True, timeout=120, env=_env(), cwd=ROOT)
+    one_process = [a for a in _train_args(single, "--epochs", "1") if a != "--distributed"]
+    ref = subprocess.run([sys.executable, *one_process], capture_output=True, text=True, timeout=120, env=_env(),
+                         cwd=ROOT)
     assert ref.returncode == 0, ref.stderr[-3000:]
     a, b = tr.io.load(ranks2 / "checkpoint.npz"), tr.io.load(single / "checkpoint.npz")
-    for k in a:
+    for k in a:        # float32 training: the two sum orders differ in the last bits
         if k.startswith("model."):
-            np.testing.assert_allclose(a[k], b[k], rtol=0, atol=1e-8, err_msg=k)
+            np.testing.assert_allclose(a[k], b[k], rtol=1e-4, atol=1e-5, err_msg=k)
     rows2 = json.loads((ranks2 / "metrics.json").read_text())["rows"]
     rows1 = json.loads((single / "metrics.json").read_text())["rows"]
     for r2, r1 in zip(rows2, rows1):
         for key in ("train_loss", "train_error", "test_loss", "test_error"):
             if key in r1:
-                assert abs(r2[key] - r1[key]) < 1e-8, (key, r2, r1)
+                assert abs(r2[key] - r1[key]) < 1e-4, (key, r2, r1)
     resumed = subprocess.run([sys.executable, "-m", "tinyres", "train", "--resume", "--out", str(ranks2),
                               "--epochs", "2", "--no-progress"], capture_output=True, text=True, timeout=120,
                              env=_env(), cwd=ROOT)
@@ -386,14 +387,13 @@ def _rank_pid(out, rank, deadline):
 
 @needs_mpi
 @pytest.mark.skipif(not pathlib.Path("/proc/self/environ").exists(), reason="needs Linux /proc to find the ranks")
-@pytest.mark.parametrize("cleanup", ["mpiexec", "watchdog"])
-def test_a_killed_rank_ends_the_run_in_bounded_time_and_the_checkpoint_stays(tmp_path, cleanup):
-    """Rank 1 is killed after the first checkpoint. mpiexec: mpiexec ends the job itself.
-    watchdog: with mpiexec's cleanup off, rank 0's collective times out (TINYRES_DIST_TIMEOUT)
-    and it aborts with one clear line. Either way no hang and the checkpoint loads."""
+@pytest.mark.parametrize("fault", ["killed", "hung"])
+def test_a_lost_rank_ends_the_run_in_bounded_time_and_the_checkpoint_stays(tmp_path, fault):
+    """After the first checkpoint rank 1 is killed (SIGKILL: mpiexec ends the job) or hangs
+    (SIGSTOP: rank 0's collective times out after TINYRES_DIST_TIMEOUT and it aborts the job
+    with one clear line). Either way: no hang, a non-zero exit, and the checkpoint loads."""
     out = tmp_path / "run"
-    extra = ["-disable-auto-cleanup"] if cleanup == "watchdog" else []
-    proc = subprocess.Popen([MPIEXEC, *extra, "-n", "2", sys.executable, *_train_args(out, "--epochs", "50")],
+    proc = subprocess.Popen([MPIEXEC, "-n", "2", sys.executable, *_train_args(out, "--epochs", "50")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                             env=_env(TINYRES_DIST_TIMEOUT="4"))
     try:
@@ -403,17 +403,17 @@ def test_a_killed_rank_ends_the_run_in_bounded_time_and_the_checkpoint_stays(tmp
         assert (out / "checkpoint.npz").exists(), "no checkpoint was written"
         pid = _rank_pid(out, 1, deadline)
         assert pid is not None, "rank 1 not found"
-        os.kill(pid, signal.SIGKILL)
-        killed = time.monotonic()
+        os.kill(pid, signal.SIGKILL if fault == "killed" else signal.SIGSTOP)
+        lost = time.monotonic()
         stdout, stderr = proc.communicate(timeout=40)
-        seconds = time.monotonic() - killed
+        seconds = time.monotonic() - lost
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
     assert proc.returncode != 0 and seconds < 30, (proc.returncode, seconds)
-    if cleanup == "watchdog":
-        assert "tinyres: rank 0 of 2: no answer from the other ranks for 4 s" in stderr, stderr[-2000:]
+    if fault == "hung":
+        assert "tinyres: rank 0 of 2: no answer from the other ranks for 4 s in an allreduce" in stderr, stderr[-2000:]
         assert "The last checkpoint in --out is intact" in stderr
     ckpt = tr.io.load(out / "checkpoint.npz")
     assert json.loads(str(ckpt["meta"]))["position"]["iteration"] % 8 == 0      # saved at an epoch's end
@@ -421,8 +421,7 @@ def test_a_killed_rank_ends_the_run_in_bounded_time_and_the_checkpoint_stays(tmp
 
 @needs_mpi
 def test_distributed_refuses_a_batch_that_does_not_split(tmp_path):
-    run = _mpi(2, _train_args(tmp_path / "r", "--epochs", "1")[:-4] + ["--batch-size", "33", "--out",
-                                                                       str(tmp_path / "r"), "--epochs", "1"])
+    run = _mpi(2, _train_args(tmp_path / "r", "--epochs", "1", "--batch-size", "33"))
     assert run.returncode == 2
     assert "--batch-size 33 does not split evenly over the 2 ranks" in run.stderr
     assert "Traceback" not in run.stderr

@@ -245,6 +245,11 @@ def main(argv=None):
                           "(only --epochs/--iterations, --device and --root may change)")
     tr_.add_argument("--quick", action="store_true", help="seconds: 256 images, 2 epochs unless --epochs (for tests)")
     tr_.add_argument("--no-progress", dest="progress", action="store_false", default=None)
+    tr_.add_argument("--distributed", action="store_true", default=None,
+                     help="data-parallel over the ranks of `mpiexec -n K` (MPI; NCCL with --device cuda): the "
+                          "--batch-size is global, each rank takes 1/K of it")
+    tr_.add_argument("--sync-bn", action="store_true", default=None,
+                     help="with --distributed: batch-norm statistics over the global batch, not per rank")
     gf = sub.add_parser("gradflow", help="gradient norms per layer and the identity/branch split, plain vs residual")
     gf.add_argument("--models", default="plain56,resnet56", help="comma-separated model names (default plain56,resnet56)")
     gf.add_argument("--data", default="digits", choices=["digits", "cifar10"])
@@ -274,7 +279,27 @@ def main(argv=None):
                 "exercises": exercises_cli.run}
     if getattr(args, "ops", None):
         return exercises_cli.run_with_ops(args.command, args, commands[args.command])
+    if args.command == "train" and args.distributed:
+        return _distributed_train(args)
     return commands[args.command](args)
+
+
+def _distributed_train(args):
+    """`tinyres train --distributed` on one rank: rank 0 speaks for all (the others would only
+    repeat it); a rank that has to stop the job says so itself (tinyres.distributed)."""
+    import contextlib
+    import io
+
+    from . import distributed
+    try:
+        comm = distributed.init(args.device)
+    except distributed.DistributedError as exc:
+        print(f"tinyres train: {exc}", file=sys.stderr)
+        return 2
+    if comm.rank == 0:
+        return _train(args)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return _train(args)
 
 
 if __name__ == "__main__":

@@ -181,7 +181,7 @@ class MPICommunicator:
     def abort(self, message):
         """Print one line and end every rank of the job (MPI_Abort; mpiexec kills the rest)."""
         print(f"tinyres: rank {self.rank} of {self.size}: {message}; stopping all ranks. The last checkpoint "
-              f"in --out is intact: continue with --resume", file=sys.stderr, flush=True)
+              f"in --out is intact: continue with --resume", file=sys.__stderr__, flush=True)
         self.comm.Abort(1)
         os._exit(1)      # Abort does not return; this is for an MPI that does
 
