@@ -425,3 +425,30 @@ def test_distributed_refuses_a_batch_that_does_not_split(tmp_path):
     assert run.returncode == 2
     assert "--batch-size 33 does not split evenly over the 2 ranks" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def _gpus():
+    try:
+        import cupy
+        return cupy.cuda.runtime.getDeviceCount()
+    except Exception:      # noqa: BLE001 - no CuPy, no driver or no device all mean: none here
+        return 0
+
+
+@pytest.mark.gpu
+@needs_mpi
+@pytest.mark.skipif(_gpus() == 0, reason="no CuPy/GPU on this machine: the gpu-marked cases run where one exists")
+def test_nccl_ranks_train_like_one_gpu_process(tmp_path):
+    """--device cuda: one rank per GPU (2 where there are two, else 1), gradients over NCCL;
+    with --sync-bn the weights match a one-process run on the GPU (float32 tolerance)."""
+    k = 2 if _gpus() >= 2 else 1
+    run = _mpi(k, _train_args(tmp_path / "nccl", "--sync-bn", "--epochs", "1", "--device", "cuda"), timeout=300)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    assert "NCCL" in run.stdout
+    one = [a for a in _train_args(tmp_path / "one", "--epochs", "1", "--device", "cuda") if a != "--distributed"]
+    ref = subprocess.run([sys.executable, *one], capture_output=True, text=True, timeout=300, env=_env(), cwd=ROOT)
+    assert ref.returncode == 0, ref.stderr[-3000:]
+    a, b = tr.io.load(tmp_path / "nccl" / "checkpoint.npz"), tr.io.load(tmp_path / "one" / "checkpoint.npz")
+    for key in a:
+        if key.startswith("model."):
+            np.testing.assert_allclose(a[key], b[key], rtol=1e-4, atol=1e-5, err_msg=key)

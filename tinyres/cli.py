@@ -105,6 +105,7 @@ def _train(args):
             given.update({k: v for k, v in RECIPES[args.recipe].items() if k not in given})
         values.update(given)
         values["device"] = args.device
+        values["distributed"] = bool(args.distributed)     # how this run was launched, whatever the saved one was
         result = train(TrainConfig(**values), resume=args.resume)
     except NonFiniteLossError:
         return 3
