@@ -4,6 +4,7 @@ MPI runs (``mpiexec -n 2``, one BLAS thread per rank).
 The op tests run in one process: K = 1 with SingleProcess, K = 2 with two threads
 (ThreadGroup) that split a batch in two. The MPI tests start ``mpiexec`` as a subprocess and
 skip, saying why, where mpi4py or mpiexec is missing (``pip install -e ".[mpi]"``)."""
+import importlib.util
 import json
 import os
 import pathlib
@@ -176,7 +177,8 @@ def _replica_step(cfg_model, state, x, y, comm, sync_bn, steps=3, lr=0.1):
         opt.zero_grad()
         loss.backward()
         opt.step()
-    return ({n: p.data.copy() for n, p in model.named_parameters()}, {n: p.grad.copy() for n, p in model.named_parameters()},
+    return ({n: p.data.copy() for n, p in model.named_parameters()},
+            {n: p.grad.copy() for n, p in model.named_parameters()},
             {n: b.data.copy() for n, b in model.named_buffers()})
 
 
@@ -252,8 +254,9 @@ needs_mpi = pytest.mark.skipif(MPIEXEC is None, reason=f"MPI tests skipped: {WHY
 
 
 def _env(**extra):
+    path = [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+               PYTHONPATH=os.pathsep.join(path))
     env.update(extra)
     return env
 
@@ -452,3 +455,12 @@ def test_nccl_ranks_train_like_one_gpu_process(tmp_path):
     for key in a:
         if key.startswith("model."):
             np.testing.assert_allclose(a[key], b[key], rtol=1e-4, atol=1e-5, err_msg=key)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mpi4py") is not None,
+                    reason="mpi4py is installed here: this checks the message without it")
+def test_distributed_without_mpi4py_says_what_to_install(tmp_path):
+    run = subprocess.run([sys.executable, *_train_args(tmp_path / "r", "--epochs", "1")], capture_output=True,
+                         text=True, timeout=60, env=_env(), cwd=ROOT)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "distributed training needs mpi4py" in run.stderr and "pip install 'tinyres[mpi]'" in run.stderr

@@ -527,7 +527,8 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
     optimizer, scheduler = build_optimizer(cfg, model, len(train_loader))
     if comm is not None:
         _check_shards(cfg, comm, len(train_set))
-        train_loader, test_loader = distributed.ShardedLoader(train_loader, comm), distributed.ShardedLoader(test_loader, comm)
+        train_loader = distributed.ShardedLoader(train_loader, comm)
+        test_loader = distributed.ShardedLoader(test_loader, comm)
         if cfg.sync_bn:
             model = nn.convert_sync_batchnorm(model, comm)
         optimizer = distributed.DistributedOptimizer(optimizer, comm)
