@@ -5,7 +5,8 @@
 
 1. Throughput of the same training step (ResNet-20, a global batch of CIFAR-sized random images):
    one process with 2 BLAS threads, against 2 MPI ranks with 1 BLAS thread each, each rank
-   computing half of the batch (``tinyres.distributed``, as ``tinyres train --distributed``).
+   computing half of the batch (``tinyres.distributed``, as ``tinyres train --distributed``);
+   and one process with 1 thread, the baseline both use twice.
 2. The gradient allreduce between 2 ranks alone, for ResNet-20 (0.27 M parameters) and
    ResNet-110 (1.7 M), bucketed (25 MB buckets) and one message per parameter.
 
@@ -137,6 +138,9 @@ def main(argv=None):
           f"shows up as spread: read the medians)")
     print(f"1. training step, {args.model}, global batch {args.batch} of 3x32x32, float32, median of {args.steps} "
           f"steps after {args.warmup} warm-up")
+    single = _run(me + ["--worker", "step"], threads=1)
+    print(f"   1 process  x 1 thread : step {_fmt(single['step'])}  -> {args.batch / single['step']['median']:7.1f} "
+          f"images/s")
     one = _run(me + ["--worker", "step"], threads=2)
     print(f"   1 process  x 2 threads: step {_fmt(one['step'])}  -> {args.batch / one['step']['median']:7.1f} images/s")
     if mpiexec is None:
@@ -146,7 +150,9 @@ def main(argv=None):
     print(f"   2 processes x 1 thread: step {_fmt(two['step'])}  -> {args.batch / two['step']['median']:7.1f} images/s")
     print(f"      of which allreduce + SGD update {_fmt(two['allreduce_and_update'])} (1 process, SGD update alone: "
           f"{_fmt(one['allreduce_and_update'])})")
-    print(f"   speed-up of 2 processes over 1 process x 2 threads: {one['step']['median'] / two['step']['median']:.2f}x")
+    print(f"   speed-up of 2 processes x 1 thread over 1 process x 2 threads: "
+          f"{one['step']['median'] / two['step']['median']:.2f}x; over 1 process x 1 thread: "
+          f"{single['step']['median'] / two['step']['median']:.2f}x")
     print("2. gradient allreduce between 2 ranks (float32), median of", args.reps)
     ar = _run([mpiexec, "-n", "2"] + me + ["--worker", "allreduce"], threads=1)
     for name, r in ar.items():
