@@ -136,7 +136,7 @@ class MPICommunicator:
         self.comm = comm if comm is not None else MPI.COMM_WORLD
         self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
         self.local_rank = self.comm.Split_type(MPI.COMM_TYPE_SHARED, key=self.rank).Get_rank()
-        self.name = f"MPI ({MPI.Get_library_version().splitlines()[0].strip()})"
+        self.name = f"MPI ({' '.join(MPI.Get_library_version().split()[:3])})"
         self.watch = _Watchdog(timeout or default_timeout(), self._expired)
 
     def _expired(self, what, seconds):
