@@ -8,6 +8,7 @@ import pytest
 
 import tinyres as tr
 import tinyres.functional as F
+from tinyres.distributed import SingleProcess
 from tinyres.inspect.gradcheck import TOLERANCE
 
 from conftest import distinct, make
@@ -93,6 +94,10 @@ CASES = {
     "batch_norm_eval_noaffine": _bn(training=False, affine=False),
     "group_norm": lambda r, d: ((lambda x, g, b: F.group_norm(x, 2, g, b)),
                                 [make(r, (2, 4, 3, 3), d), make(r, (4,), d), make(r, (4,), d)]),
+    # one replica here; two replicas (threads) and the distributed backward: tests/test_distributed.py
+    "sync_batch_norm": lambda r, d: ((lambda x, g, b: F.sync_batch_norm(x, None, None, g, b, training=True,
+                                                                        comm=SingleProcess())),
+                                     [make(r, (4, 3, 2, 2), d), make(r, (3,), d), make(r, (3,), d)]),
     # losses
     "cross_entropy": _ce("mean"),
     "cross_entropy_sum": _ce("sum"),

@@ -18,7 +18,8 @@ LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.py"))
 FIGURES = {"02_convolution": ["im2col.png"], "04_degradation": ["training_curves.png"],
            "06_gradient_flow": ["layer_norms_8x8_bn.png", "layer_norms_8x8_nobn.png", "residual_split_8x8.png"],
            "07_residual_depth": ["training_curves.png"], "09_ensembles": ["block_deletion.png"],
-           "10_loss_landscape": ["loss_1d.png", "loss_2d.png"], "11_training_recipe": ["augmentation.png"]}
+           "10_loss_landscape": ["loss_1d.png", "loss_2d.png"], "11_training_recipe": ["augmentation.png"],
+           "13_data_parallel": ["per_replica_batch.png"]}
 KOREAN = ("03", "04", "05", "06", "09")
 HANGUL = re.compile("[\uac00-\ud7a3]")
 

@@ -138,6 +138,7 @@ def _train(args):
             given.update({k: v for k, v in RECIPES[args.recipe].items() if k not in given})
         values.update(given)
         values["device"] = args.device
+        values["distributed"] = bool(args.distributed)     # how this run was launched, whatever the saved one was
         result = train(TrainConfig(**values), resume=args.resume)
     except NonFiniteLossError:
         return 3
@@ -342,6 +343,11 @@ def build_parser():
                      help="a smoke test in seconds: 256 training and 128 test images, 2 epochs unless --epochs, lr "
                           "/10 after epoch 1; it shows that training runs, not what the model learns")
     tr_.add_argument("--no-progress", dest="progress", action="store_false", default=None, help="no progress bar")
+    tr_.add_argument("--distributed", action="store_true", default=None,
+                     help="data-parallel over the ranks of `mpiexec -n K` (MPI; NCCL with --device cuda): the "
+                          "--batch-size is global, each rank takes 1/K of it (default: off)")
+    tr_.add_argument("--sync-bn", action="store_true", default=None,
+                     help="with --distributed: batch-norm statistics over the global batch, not per rank (default: off)")
     gf = sub.add_parser("gradflow", help="gradient norms per layer and the identity/branch split, plain vs residual")
     gf.add_argument("--models", default="plain56,resnet56", help="comma-separated model names (default: %(default)s)")
     gf.add_argument("--data", default="digits", choices=["digits", "cifar10"], help="dataset (default: %(default)s)")
@@ -386,7 +392,27 @@ def main(argv=None):
                 "exercises": exercises_cli.run}
     if getattr(args, "ops", None):
         return exercises_cli.run_with_ops(args.command, args, commands[args.command])
+    if args.command == "train" and args.distributed:
+        return _distributed_train(args)
     return commands[args.command](args)
+
+
+def _distributed_train(args):
+    """`tinyres train --distributed` on one rank: rank 0 speaks for all (the others would only
+    repeat it); a rank that has to stop the job says so itself (tinyres.distributed)."""
+    import contextlib
+    import io
+
+    from . import distributed
+    try:
+        comm = distributed.init(args.device)
+    except distributed.DistributedError as exc:
+        print(f"tinyres train: {exc}", file=sys.stderr)
+        return 2
+    if comm.rank == 0:
+        return _train(args)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return _train(args)
 
 
 if __name__ == "__main__":

@@ -27,11 +27,12 @@ from .ops.loss import cross_entropy, log_softmax
 from .ops.norm import batch_norm
 from .ops.pool import adaptive_avg_pool2d, avg_pool2d, global_avg_pool2d, max_pool2d
 from .ops.residual import gradient_tap, residual_add, shortcut_a
+from .ops.sync_batch_norm import sync_batch_norm
 
 __all__ = ["relu", "dropout", "add", "astype", "cat", "div", "exp", "flatten", "log", "matmul", "mean", "mul",
            "neg", "pad", "pow", "reshape", "sub", "sum", "to_device", "transpose", "conv2d", "linear",
            "cross_entropy", "log_softmax", "batch_norm", "group_norm", "adaptive_avg_pool2d", "avg_pool2d",
-           "global_avg_pool2d", "max_pool2d", "residual_add", "shortcut_a", "gradient_tap"]
+           "global_avg_pool2d", "max_pool2d", "residual_add", "shortcut_a", "gradient_tap", "sync_batch_norm"]
 # (__all__ lists the ops; override, overrides and OVERRIDABLE are the extension point's API)
 
 #: the ops :func:`override` can replace

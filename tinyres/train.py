@@ -5,6 +5,9 @@
 
 Every epoch the model is evaluated, ``metrics.csv``/``metrics.json`` are rewritten and
 ``checkpoint.npz`` (model, optimizer, scheduler, RNG, position) is written atomically.
+``distributed=True`` (under ``mpiexec -n K``) trains K data-parallel replicas, each on
+its share of every batch (tinyres.distributed); rank 0 alone logs and writes, and
+``sync_bn=True`` computes batch-norm statistics over the global batch.
 ``resume=True`` continues from it: on NumPy the weights and every metrics row are
 bitwise the same as a run that was never interrupted. The checkpoint holds the config;
 resuming with a setting that contradicts it is refused (:class:`ConfigError`). A
@@ -31,7 +34,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import backend, nn
+from . import backend, distributed, nn
 from . import functional as F
 from .data import DataLoader, load_dataset, paper_transforms
 from .io import CheckpointError, atomic_write, check_output_dir, clean_stale_temp_files, load, save
@@ -77,6 +80,8 @@ class TrainConfig:
     device: str | None = None
     out: str = "runs/run"
     progress: bool = True
+    distributed: bool = False            # K data-parallel ranks (run under mpiexec -n K); the batch is global
+    sync_bn: bool = False                # distributed: batch-norm statistics over the global batch, not per rank
 
     def validate(self):
         """Refuse settings that would fail later or silently mean something else (``limit_train=0``
@@ -250,18 +255,23 @@ def run_steps(model, optimizer, batches, loss_fn=None, callbacks=(), update=None
     return index - first_index
 
 
-def evaluate(model, loader):
-    """(mean loss, error rate) of ``model`` on ``loader``, in eval mode, without a graph."""
+def evaluate(model, loader, comm=None):
+    """(mean loss, error rate) of ``model`` on ``loader``, in eval mode, without a graph.
+    With ``comm``, each rank evaluates its shards and the sums are added over the ranks."""
     was_training = model.training
     model.eval()
     total_loss, wrong, n = 0.0, 0, 0
     with no_grad():
         for x, y in loader:
+            if len(y) == 0:       # a rank's share of a short last batch
+                continue
             logits = model(x)
             total_loss += F.cross_entropy(logits, y, reduction="sum").item()
             wrong += _wrong(logits, y)
             n += len(y)
     model.train(was_training)
+    if comm is not None:
+        total_loss, wrong, n = comm.sum_floats([total_loss, wrong, n])
     return total_loss / n, wrong / n
 
 
@@ -282,7 +292,8 @@ def _first_non_finite(model):
 # ---------------------------------------------------------------- checkpoints
 
 # settings a resumed run may change: how long to train and where/how it runs, never what it computes
-RESUME_MAY_CHANGE = ("epochs", "iterations", "device", "out", "root", "download", "progress")
+RESUME_MAY_CHANGE = ("epochs", "iterations", "device", "out", "root", "download", "progress", "distributed",
+                     "sync_bn")
 
 
 def _save_checkpoint(path, model, optimizer, scheduler, position, rows, cfg):
@@ -415,8 +426,10 @@ class _Run:
     running sums [loss, wrong, n] since the last iteration row (``window``) and since the
     epoch began. All of it goes into the checkpoint, so a resumed run writes the same rows."""
 
-    def __init__(self, cfg, model, optimizer, scheduler, test_loader, ckpt_path, log, position=None, rows=None):
+    def __init__(self, cfg, model, optimizer, scheduler, test_loader, ckpt_path, log, position=None, rows=None,
+                 comm=None):
         self.cfg, self.model, self.optimizer, self.scheduler = cfg, model, optimizer, scheduler
+        self.comm, self.replicas_equal = comm, True
         self.test_loader, self.ckpt_path, self.log = test_loader, ckpt_path, log
         position = position or {"epoch": 0, "batch": 0, "iteration": 0}
         self.epoch, self.batch, self.iteration = position["epoch"], position["batch"], position["iteration"]
@@ -437,25 +450,37 @@ class _Run:
                "lr": self.optimizer.param_groups[0]["lr"], "train_loss": sums[0] / max(sums[2], 1),
                "train_error": sums[1] / max(sums[2], 1), "seconds": round(time.perf_counter() - self.start, 3)}
         if kind == "epoch" or (cfg.eval_every and self.iteration % cfg.eval_every == 0):
-            row["test_loss"], row["test_error"] = evaluate(self.model, self.test_loader)
+            self.equalize_replicas()
+            row["test_loss"], row["test_error"] = evaluate(self.model, self.test_loader, self.comm)
         self.rows.append(row)
         sums[:] = [0.0, 0, 0]
         return row
 
-    def after_step(self, step):
-        wrong = _wrong(step.logits, step.y)
+    def after_step(self, step, batch_sums=None):
+        """``batch_sums``: [loss sum, wrong, count] of the global batch (distributed), else this step's."""
+        loss_sum, wrong, n = batch_sums or (step.loss * len(step.y), _wrong(step.logits, step.y), len(step.y))
         for sums in (self.window, self.epoch_sums):
-            sums[0] += step.loss * len(step.y)
-            sums[1] += wrong
-            sums[2] += len(step.y)
+            sums[0] += loss_sum
+            sums[1] += int(wrong)
+            sums[2] += int(n)
+        self.replicas_equal = False
         self.iteration, self.batch = step.index + 1, self.batch + 1
         cfg = self.cfg
         if self.iteration % cfg.log_every == 0 or (cfg.eval_every and self.iteration % cfg.eval_every == 0):
             self.record("iter")
 
+    def equalize_replicas(self):
+        """Distributed, per-replica batch norm: average the running statistics over the ranks
+        (each saw only its shards) so that every rank evaluates and saves the same model."""
+        if self.comm is not None and not self.replicas_equal and not self.cfg.sync_bn:
+            distributed.average_buffers(self.model, self.comm)
+        self.replicas_equal = True
+
     def save(self):
         """Write the checkpoint and metrics, unless the state is not finite: then say so and
-        stop, leaving the last good checkpoint (every checkpoint passed this check)."""
+        stop, leaving the last good checkpoint (every checkpoint passed this check).
+        Distributed: every rank checks (they hold the same model), rank 0 alone writes."""
+        self.equalize_replicas()
         bad = _first_non_finite(self.model)
         last = self.rows[-1] if self.rows else {}
         if bad is None and "test_loss" in last and not math.isfinite(last["test_loss"]):
@@ -465,9 +490,10 @@ class _Run:
             raise NonFiniteLossError(
                 f"{bad} became non-finite by iteration {self.iteration} (epoch {epoch}); stopped without "
                 f"saving it. {self._last_good()}; try a lower --lr or a warm-up (--warmup-lr)", self.iteration)
-        _save_checkpoint(self.ckpt_path, self.model, self.optimizer, self.scheduler, self.position(), self.rows,
-                         self.cfg)
-        _write_metrics(self.cfg.out, self.rows, self.cfg)
+        if self.comm is None or self.comm.rank == 0:
+            _save_checkpoint(self.ckpt_path, self.model, self.optimizer, self.scheduler, self.position(), self.rows,
+                             self.cfg)
+            _write_metrics(self.cfg.out, self.rows, self.cfg)
         self.saved = f"{self.ckpt_path} (iteration {self.iteration})"
 
     def _last_good(self):
@@ -484,33 +510,58 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
     from tqdm.auto import tqdm
 
     cfg.validate()
-    check_output_dir(cfg.out)
-    clean_stale_temp_files(cfg.out)
+    comm = distributed.init(cfg.device) if cfg.distributed else None
+    lead = comm is None or comm.rank == 0
+    if not lead:
+        log = _silent
+    if comm is not None:
+        cfg.device = distributed.device_for(comm, cfg.device)
+        comm.barrier()         # every rank has probed --out before rank 0 cleans it
+    if lead:
+        check_output_dir(cfg.out)
+        clean_stale_temp_files(cfg.out)
     ckpt_path = os.path.join(cfg.out, "checkpoint.npz")
     if resume:
         if not os.path.exists(ckpt_path):
             raise CheckpointError(f"no checkpoint to resume at {ckpt_path}")
         data, meta = _read_meta(ckpt_path)
         _check_resume_config(cfg, meta["config"])
-    train_loader, test_loader, train_set = build_data(cfg)
+    train_loader, test_loader, train_set = _build_data_in_turn(cfg, comm)
     model = build_model(cfg, train_set)
     optimizer, scheduler = build_optimizer(cfg, model, len(train_loader))
+    if comm is not None:
+        _check_shards(cfg, comm, len(train_set))
+        train_loader = distributed.ShardedLoader(train_loader, comm)
+        test_loader = distributed.ShardedLoader(test_loader, comm)
+        if cfg.sync_bn:
+            model = nn.convert_sync_batchnorm(model, comm)
+        optimizer = distributed.DistributedOptimizer(optimizer, comm)
+        log(f"distributed: {comm.size} ranks over {comm.name}, {cfg.batch_size // comm.size} images per rank and "
+            f"step, batch norm {'synchronized' if cfg.sync_bn else 'per rank'}")
     per_iteration = cfg.iterations is not None
     steps_per_epoch = len(train_loader)
     total_iterations = cfg.iterations or cfg.epochs * steps_per_epoch
     epochs = math.ceil(total_iterations / steps_per_epoch)
     if resume:
         _load_checkpoint(ckpt_path, data, meta, model, optimizer, scheduler)
-        run = _Run(cfg, model, optimizer, scheduler, test_loader, ckpt_path, log, meta["position"], meta["rows"])
+        run = _Run(cfg, model, optimizer, scheduler, test_loader, ckpt_path, log, meta["position"], meta["rows"],
+                   comm)
         if run.iteration >= total_iterations:
             log(f"the run in {cfg.out} is already complete ({run.iteration} of {total_iterations} iterations); "
                 f"nothing to resume. To train longer, resume with more --epochs (or --iterations)")
             return _result(run, "complete")
         log(f"resumed from {ckpt_path} at epoch {run.epoch}, iteration {run.iteration}")
     else:
-        run = _Run(cfg, model, optimizer, scheduler, test_loader, ckpt_path, log)
+        run = _Run(cfg, model, optimizer, scheduler, test_loader, ckpt_path, log, comm=comm)
+    global_batch = None
+    if comm is not None:
+        distributed.broadcast_module(model, comm)
+        global_batch = _GlobalBatch(comm, loss_fn or F.cross_entropy, optimizer, run)
+        loss_fn = global_batch
     model.train()
     stop = _StopRequest().install()
+    if comm is not None:
+        global_batch.stop_request = stop
     stopped = "finished"
     try:
         for epoch in range(run.epoch, epochs):
@@ -518,15 +569,16 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
             first = run.batch if epoch == run.epoch else 0
             run.epoch, run.batch = epoch, first
             bar = tqdm(total=steps_per_epoch, initial=first, desc=f"epoch {epoch + 1}/{epochs}",
-                       disable=not cfg.progress, leave=False, dynamic_ncols=True)
+                       disable=not (cfg.progress and lead), leave=False, dynamic_ncols=True)
 
             def progress(step):
                 if per_iteration:
                     scheduler.step()
-                run.after_step(step)
+                run.after_step(step, global_batch.sums if comm is not None else None)
                 bar.update(1)
                 bar.set_postfix(loss=f"{step.loss:.3f}", lr=f"{optimizer.param_groups[0]['lr']:.3g}")
-                if stop.requested:
+                # distributed: stop when any rank was asked to, all after the same step
+                if global_batch.stop if comm is not None else stop.requested:
                     raise _Stop
                 return run.iteration >= total_iterations
 
@@ -558,17 +610,71 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
         log(f"\naborted. {run._last_good()}; continue from it with: {resume_command(cfg.out)}")
         raise
     except NonFiniteLossError as exc:
-        _write_metrics(cfg.out, run.rows, cfg, final={"stopped": str(exc)})
+        if lead:
+            _write_metrics(cfg.out, run.rows, cfg, final={"stopped": str(exc)})
         log(str(exc))
         raise
     finally:
         stop.restore()
     result = _result(run, stopped)
-    if stopped == "finished":
+    if stopped == "finished" and lead:
         _write_metrics(cfg.out, run.rows, cfg, final={"test_error": result.test_error, "test_loss": result.test_loss,
                                                       "iterations": run.iteration,
                                                       "seconds": round(result.seconds, 1)})
     return result
+
+
+def _silent(*args, **kwargs):
+    pass
+
+
+def _build_data_in_turn(cfg, comm):
+    """build_data; with --download, rank 0 downloads first and the others then read its copy."""
+    if comm is None or comm.size == 1 or not cfg.download:
+        return build_data(cfg)
+    if comm.rank == 0:
+        built = build_data(cfg)
+        comm.barrier(watched=False)       # a download takes as long as it takes
+        return built
+    comm.barrier(watched=False)
+    return build_data(cfg)
+
+
+def _check_shards(cfg, comm, n_train):
+    k = comm.size
+    if cfg.batch_size % k:
+        raise ConfigError("batch_size", f"{cfg.batch_size} does not split evenly over the {k} ranks (each rank takes "
+                                        f"batch-size / {k} images); use a multiple of {k}")
+    last = n_train % cfg.batch_size
+    if 0 < last < k:
+        raise ConfigError("batch_size", f"{cfg.batch_size} leaves a last batch of {last} image(s) per epoch, fewer "
+                                        f"than the {k} ranks; choose a batch size or --limit-train that leaves none "
+                                        f"or at least {k}")
+
+
+class _GlobalBatch:
+    """The loss function of every rank in distributed training. It returns the rank's own
+    loss (for backward) and, in ONE small allreduce before backward, adds up over the ranks
+    [loss sum, wrong, count, stop requested]. So every rank logs the global batch's loss,
+    finds a non-finite loss at the same step (one rank's NaN is every rank's), stops after
+    the same step on Ctrl-C, and weighs its gradient by its share of the batch."""
+
+    def __init__(self, comm, loss_fn, optimizer, run):
+        self.comm, self.loss_fn, self.optimizer, self.run = comm, loss_fn, optimizer, run
+        self.stop_request = None
+        self.sums, self.stop = None, False
+
+    def __call__(self, logits, y):
+        loss = self.loss_fn(logits, y)
+        n = len(y)
+        loss_sum, wrong, total, stops = self.comm.sum_floats(
+            [loss.item() * n, _wrong(logits, y), n, float(bool(self.stop_request and self.stop_request.requested))])
+        self.sums, self.stop = (loss_sum, wrong, total), stops > 0
+        self.optimizer.weight = n * self.comm.size / total
+        if not math.isfinite(loss_sum):
+            raise NonFiniteLossError(f"loss became {loss_sum / total} at step {self.run.iteration + 1}",
+                                     step=self.run.iteration, value=loss_sum / total)
+        return loss
 
 
 def _result(run, stopped):
