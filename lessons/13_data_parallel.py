@@ -197,13 +197,15 @@ L.say(f"Measured: at K = 1 (per-replica batch {GLOBAL}) the test error is {100 *
          f"확인해 보세요."))
 
 # %% Your turn
-L.title("Your turn", "직접 해 보기")
-L.say("1) Run `mpiexec -n 2 python -m tinyres train --distributed --quick --out runs/dp` (pip install "
-      "'tinyres[mpi]'), then the same with --sync-bn, and compare metrics.csv with a one-process run. "
+L.your_turn("sgd",
+      "Data parallelism changes nothing in the update itself: every rank applies the same SGD step to the "
+      "same averaged gradient. With your sgd passing: 1) Run `mpiexec -n 2 python -m tinyres train --distributed --quick --out runs/dp` (pip install -e "
+      "\".[mpi]\"), then the same with --sync-bn, and compare metrics.csv with a one-process run. "
       "2) Here the global batch stayed 64. Keep the per-replica batch at 16 instead and grow K: the global batch "
       "grows, and the paper's learning rate no longer fits - try the linear scaling rule (lr x K/4) with a warm-up "
       "(Goyal et al. 2017).",
-      "1) `mpiexec -n 2 python -m tinyres train --distributed --quick --out runs/dp`를 실행하고(pip install "
-      "'tinyres[mpi]'), --sync-bn으로도 실행한 뒤 metrics.csv를 한 프로세스 실행과 비교해 보세요. 2) 여기서는 전역 "
+      "데이터 병렬은 갱신 자체를 바꾸지 않습니다. 모든 랭크가 같은 평균 기울기에 같은 SGD 단계를 적용합니다. "
+      "여러분의 sgd가 통과하면: 1) `mpiexec -n 2 python -m tinyres train --distributed --quick --out runs/dp`를 실행하고(pip install -e "
+      "\".[mpi]\"), --sync-bn으로도 실행한 뒤 metrics.csv를 한 프로세스 실행과 비교해 보세요. 2) 여기서는 전역 "
       "배치를 64로 고정했습니다. 대신 복제본당 배치를 16으로 두고 K를 늘려 보세요. 전역 배치가 커지면 논문의 학습률이 "
       "맞지 않습니다. 선형 스케일링 규칙(lr x K/4)과 워밍업(Goyal 등 2017)을 시도해 보세요.")

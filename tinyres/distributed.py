@@ -17,8 +17,8 @@ tensors and each message pays the network latency once).
 
 Communicators (all with rank, size, allreduce_sum, broadcast, sum_floats, barrier, abort):
 
-- :class:`MPICommunicator`: mpi4py, the only place tinyres imports it (``pip install
-  'tinyres[mpi]'``; launch with ``mpiexec -n K``). Arrays on a GPU are staged through the host.
+- :class:`MPICommunicator`: mpi4py, the only place tinyres imports it (``pip install -e
+  ".[mpi]"``; launch with ``mpiexec -n K``). Arrays on a GPU are staged through the host.
 - :class:`NCCLCommunicator`: NCCL through ``cupyx.distributed``, one rank per GPU; MPI still
   launches the ranks, tells each its local GPU and carries the rendezvous address.
 - :class:`SingleProcess`: K = 1, no communication.
@@ -319,7 +319,7 @@ def init(device=None, timeout=None):
     try:
         from mpi4py import MPI  # noqa: F401 - initialises MPI
     except ImportError:
-        raise DistributedError("distributed training needs mpi4py and an MPI: pip install 'tinyres[mpi]' "
+        raise DistributedError("distributed training needs mpi4py and an MPI: pip install -e \".[mpi]\" "
                                "(mpi4py and the mpich wheel, which brings mpiexec), then launch with "
                                "mpiexec -n K tinyres train --distributed ...") from None
     mpi = MPICommunicator(timeout=timeout)
@@ -328,7 +328,7 @@ def init(device=None, timeout=None):
             import cupyx.distributed  # noqa: F401
         except ImportError:
             raise DistributedError("--device cuda with --distributed needs CuPy with NCCL: "
-                                   "pip install 'tinyres[gpu]'") from None
+                                   "pip install -e \".[gpu]\"") from None
         _world = NCCLCommunicator(mpi, timeout=timeout)
     else:
         _world = mpi
