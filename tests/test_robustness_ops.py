@@ -10,6 +10,7 @@ import tinyres.functional as F
 from tinyres import OpError, backend
 from tinyres.function import Function
 from tinyres.inspect.gradcheck import gradcheck
+from tinyres.distributed import SingleProcess
 
 from conftest import make
 
@@ -228,6 +229,10 @@ def _ops(d):
         "gradient_tap": (lambda x: F.gradient_tap(x, lambda g: None), {"input 0": t(2, 3)}),
         "group_norm": (lambda input, weight, bias: F.group_norm(input, 2, weight, bias),
                        dict(input=t(2, 4, 3, 3), weight=t(4), bias=t(4))),
+        # one replica (every collective the identity): the argument checks are the op's own
+        "sync_batch_norm": (lambda input, running_mean, running_var, weight, bias: F.sync_batch_norm(
+            input, running_mean, running_var, weight, bias, training=True, comm=SingleProcess()),
+            dict(input=t(2, 4, 3, 3), running_mean=rm, running_var=rv, weight=t(4), bias=t(4))),
     }
     return ops
 
@@ -240,7 +245,8 @@ def test_the_policy_table_covers_every_public_op():
 BAD = {"list": [[1.0, 2.0]], "numpy array": np.ones((2, 3)), "None": None}
 #: None is a valid value of these (optional) arguments
 NONE_OK = {"conv2d": {"bias"}, "linear": {"bias"}, "group_norm": {"weight", "bias"},
-           "batch_norm": {"running_mean", "running_var", "weight", "bias"}}
+           "batch_norm": {"running_mean", "running_var", "weight", "bias"},
+           "sync_batch_norm": {"running_mean", "running_var", "weight", "bias"}}
 #: class labels carry no gradient: a list or an array of them is accepted, as in the issue's reproducer
 LABELS = {("cross_entropy", "target")}
 

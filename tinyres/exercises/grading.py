@@ -71,7 +71,22 @@ def check_grads(fn, inputs, names, k, case):
         tol = TOLERANCE["atol"] + TOLERANCE["rtol"] * abs(m.numeric)
         raise Wrong(f"dL/d{names[m.input]} wrong at index {m.index}: analytic {m.analytic:.6g}, numeric "
                     f"{m.numeric:.6g}, tolerance {tol:.2g} (atol {TOLERANCE['atol']:g} + rtol {TOLERANCE['rtol']:g}"
-                    f"*|numeric|) ({case})")
+                    f"*|numeric|) ({case}); {_pattern(m)}")
+
+
+def _pattern(m):
+    """The shape of the mistake in words, from the whole gradient, not only its worst element."""
+    where = f"{m.wrong} of {m.size} elements wrong"
+    if m.scale_fits and abs(m.scale) < 1e-12:
+        return f"{where}: your gradient is zero where it should not be (is this input's gradient returned?)"
+    if m.scale_fits and m.scale < 0 and abs(m.scale + 1) < 1e-6:
+        return f"{where}: your gradient is the true one with its sign flipped"
+    if m.scale_fits:
+        return (f"{where}: yours is {m.scale:.4g} x the true gradient everywhere - a constant factor is off "
+                f"(a 1/N of a mean, a 2 of a square, a learning rate?)")
+    if m.wrong < m.size:
+        return f"{where}: the rest agree, so look at what is special about those (a border, a tie, padding, stride)"
+    return f"{where}: not a constant factor either, so a term is missing or extra (read the docstring's formula)"
 
 
 def vjp(fn, inputs, gy):

@@ -37,6 +37,10 @@ class Mismatch:
     analytic: float
     numeric: float
     error: float          # |analytic - numeric| / (atol + rtol*|numeric|): fails when > 1
+    wrong: int = 0        # how many elements of this input fail
+    size: int = 0         # how many were checked
+    scale: float = float("nan")   # least-squares c in analytic ~ c * numeric (1 when right)
+    scale_fits: bool = False      # analytic == scale * numeric within tolerance everywhere
 
 
 @dataclass
@@ -120,7 +124,14 @@ def gradcheck(fn, inputs, *, seed=0, raise_on_fail=True, eps=None, atol=None, rt
         if flat.shape[0] == 0:
             continue
         k = int(xp.argmax(ratio))
-        m = Mismatch(i, t.name or "", _unravel(k, t.shape), float(a[k]), float(numeric[k]), float(ratio[k]))
+        m = Mismatch(i, t.name or "", _unravel(k, t.shape), float(a[k]), float(numeric[k]), float(ratio[k]),
+                     int(xp.sum(xp.astype(ratio > 1, ratio.dtype))), int(flat.shape[0]))
+        norm2 = float(xp.sum(numeric * numeric))
+        if m.error > 1 and norm2 > 0:
+            # a wrong gradient that is a constant multiple of the true one (a missing 1/N, a flipped
+            # sign) is a different mistake from a missing term: say which (the exercise checker does)
+            m.scale = float(xp.sum(a * numeric)) / norm2
+            m.scale_fits = bool(xp.all(xp.abs(a - m.scale * numeric) <= atol + rtol * xp.abs(m.scale * numeric)))
         report.per_input.append(m)
         if m.error > 1:
             report.ok = False
