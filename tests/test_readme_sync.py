@@ -235,3 +235,15 @@ def test_one_gpu_install_line_everywhere():
         for hit in re.findall(r"pip install[^\n`]*gpu[^\n`]*", text):
             # the one form, possibly with more extras beside gpu (".[gpu,mpi]")
             assert re.match(r'pip install -e "\.\[([a-z]+,)*gpu(,[a-z]+)*\]"', hit), f"{path}: {hit}"
+
+
+def test_every_extra_the_readme_installs_is_declared():
+    """`pip install -e ".[mpi]"` must install something: an extra that slid into another
+    section of setup.cfg would be ignored by pip with only a warning."""
+    import configparser
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    declared = set(cfg["options.extras_require"])
+    named = {e for group in re.findall(r'\.\[([a-z,]+)\]', README) for e in group.split(",")}
+    assert {"dev", "gpu", "docs", "mpi"} <= named, named
+    assert named <= declared, f"extras the README installs but setup.cfg does not declare: {named - declared}"
