@@ -164,15 +164,8 @@ def _as_input(a2, like):
     return xp.permute_dims(xp.reshape(a2, shape), (1, 0) + tuple(range(2, like.ndim)))
 
 
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
-    """Batch norm like torch.nn.functional.batch_norm.
-
-    running_mean / running_var: Tensors of shape (C,), updated in place (their ``.data``
-    is replaced) in training mode; may be None in training mode. weight/bias: gamma and
-    beta of shape (C,), both or neither.
-    """
-    op = "batch_norm"
+def check_arguments(op, x, running_mean, running_var, weight, bias, training, momentum, eps):
+    """The checks batch_norm and sync_batch_norm share (one error line each); returns C."""
     tensor(x, op)
     if x.ndim < 2:
         raise OpError(f"{op}: input must have at least 2 dimensions (N, C, ...), got shape {x.shape}")
@@ -188,8 +181,6 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         raise OpError(f"{op}: give both weight and bias, or neither")
     if (running_mean is None) != (running_var is None):
         raise OpError(f"{op}: give both running_mean and running_var, or neither")
-    if not training and running_mean is None:
-        raise OpError(f"{op}: eval mode (training=False) needs running_mean and running_var")
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
         raise OpError(f"{op}: eps must be a positive number, got {eps!r}")
     if training and running_mean is not None and (
@@ -197,6 +188,21 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         hint = ("; the functional op keeps no batch count, so for a cumulative average pass "
                 "momentum=1/k at the k-th batch") if momentum is None else ""
         raise OpError(f"{op}: momentum must be a number in [0, 1], got {momentum!r}{hint}")
+    return c
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch norm like torch.nn.functional.batch_norm.
+
+    running_mean / running_var: Tensors of shape (C,), updated in place (their ``.data``
+    is replaced) in training mode; may be None in training mode. weight/bias: gamma and
+    beta of shape (C,), both or neither.
+    """
+    op = "batch_norm"
+    c = check_arguments(op, x, running_mean, running_var, weight, bias, training, momentum, eps)
+    if not training and running_mean is None:
+        raise OpError(f"{op}: eval mode (training=False) needs running_mean and running_var")
     if training and x.size // c < 2:
         raise OpError(f"{op}: training mode needs more than one value per channel, got input shape {x.shape}")
     fn = BatchNorm(running_mean, running_var, training, momentum, eps, weight is not None)

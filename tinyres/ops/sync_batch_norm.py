@@ -36,9 +36,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function, OpError
-from ..tensor import Tensor
 from . import norm
-from ._checks import floating, tensor
 
 __all__ = ["sync_batch_norm"]
 
@@ -114,26 +112,10 @@ def sync_batch_norm(x, running_mean, running_var, weight=None, bias=None, traini
     if not training:
         return norm.batch_norm(x, running_mean, running_var, weight, bias, training=False, momentum=momentum,
                                eps=eps)
-    tensor(x, op)
+    norm.check_arguments(op, x, running_mean, running_var, weight, bias, True, momentum, eps)
     if not callable(getattr(comm, "allreduce_sum", None)):
         raise OpError(f"{op}: training mode needs comm, a communicator with allreduce_sum (tinyres.distributed), "
                       f"got {type(comm).__name__}")
-    if x.ndim < 2:
-        raise OpError(f"{op}: input must have at least 2 dimensions (N, C, ...), got shape {x.shape}")
-    floating(x, op)
-    c = x.shape[1]
-    for what, t in (("running_mean", running_mean), ("running_var", running_var),
-                    ("weight", weight), ("bias", bias)):
-        if t is not None and (not isinstance(t, Tensor) or t.shape != (c,)):
-            got = t.shape if isinstance(t, Tensor) else type(t).__name__
-            raise OpError(f"{op}: {what} must be a Tensor of shape ({c},) for {c} channels, got {got}")
-    if (weight is None) != (bias is None):
-        raise OpError(f"{op}: give both weight and bias, or neither")
-    if (running_mean is None) != (running_var is None):
-        raise OpError(f"{op}: give both running_mean and running_var, or neither")
-    if running_mean is not None and (isinstance(momentum, bool) or not isinstance(momentum, (int, float))
-                                     or not 0 <= momentum <= 1):
-        raise OpError(f"{op}: momentum must be a number in [0, 1], got {momentum!r}")
     if x.shape[0] < 1:
         raise OpError(f"{op}: every replica needs at least one sample, got input shape {x.shape}")
     fn = SyncBatchNorm(comm, running_mean, running_var, momentum, eps, weight is not None)
