@@ -97,14 +97,19 @@ class ResidualBlock(nn.Module):
         return None
 
 
+def _two_conv_width(block, groups, base_width):
+    """Two-conv blocks have no width knobs (as torchvision's BasicBlock): refuse them clearly."""
+    if groups != 1 or base_width != 64:
+        raise ValueError(f"{type(block).__name__} supports only groups=1 and base_width=64 (as torchvision), "
+                         f"got groups={groups}, base_width={base_width}")
+
+
 class BasicBlock(ResidualBlock):
     """Two 3x3 convs: branch = bn2(conv2(relu(bn1(conv1(x)))))."""
 
     def __init__(self, inplanes, planes, stride=1, shortcut="B", norm_layer=None, groups=1, base_width=64):
         super().__init__()
-        if groups != 1 or base_width != 64:
-            raise ValueError(f"{type(self).__name__} supports only groups=1 and base_width=64 (as torchvision), "
-                             f"got groups={groups}, base_width={base_width}")
+        _two_conv_width(self, groups, base_width)
         norm_layer = norm_layer or nn.BatchNorm2d
         self.conv1 = conv3x3(inplanes, planes, stride)
         self.bn1 = norm_layer(planes)
@@ -174,9 +179,7 @@ class PreActBlock(ResidualBlock):
 
     def __init__(self, inplanes, planes, stride=1, shortcut="B", norm_layer=None, groups=1, base_width=64):
         super().__init__()
-        if groups != 1 or base_width != 64:
-            raise ValueError(f"PreActBlock supports only groups=1 and base_width=64, "
-                             f"got groups={groups}, base_width={base_width}")
+        _two_conv_width(self, groups, base_width)
         norm_layer = norm_layer or nn.BatchNorm2d
         self.bn1 = norm_layer(inplanes)
         self.conv1 = conv3x3(inplanes, planes, stride)
