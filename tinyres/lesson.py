@@ -183,18 +183,27 @@ def conclude_deletion(drops, name):
     return Conclusion("measured", f"{text} ({len(values)} seed(s)).", f"{text_ko} (시드 {len(values)}개).")
 
 
+def _every_seed_lower(first, second):
+    """"lower" if first < second on every seed, "not_lower" if on none, else "mixed"."""
+    pairs = list(zip(first, second))
+    if all(a < b for a, b in pairs):
+        return "lower"
+    return "not_lower" if all(a >= b for a, b in pairs) else "mixed"     # a NaN makes it "mixed"
+
+
 def compare_deletion(resnet_drops, plain_drops, resnet_name, plain_name):
     """Mean accuracy drops (one per seed) after deleting one block; a claim needs every seed to agree."""
     n = len(resnet_drops)
     if n < MIN_SEEDS:
         return Conclusion("too_few", f"{n} run(s): too few to compare {resnet_name} with {plain_name}.",
                           f"실행 {n}번: {resnet_name}와 {plain_name}를 비교하기에 부족합니다.")
-    if all(r < p for r, p in zip(resnet_drops, plain_drops)):
+    order = _every_seed_lower(resnet_drops, plain_drops)
+    if order == "lower":
         return Conclusion("resnet_robust", f"On every seed {resnet_name} loses less than {plain_name} when one block "
                           "is deleted: its blocks are not a single chain that breaks, as Veit et al. argue.",
                           f"모든 시드에서 블록 하나를 지웠을 때 {resnet_name}이 {plain_name}보다 덜 잃습니다. Veit 등의 "
                           "주장처럼 블록들이 끊어지면 끝나는 하나의 사슬이 아닙니다.")
-    if all(r >= p for r, p in zip(resnet_drops, plain_drops)):
+    if order == "not_lower":
         return Conclusion("plain_robust", f"On every seed {plain_name} loses no more than {resnet_name}: this run does "
                           "NOT show the ensemble-like robustness.",
                           f"모든 시드에서 {plain_name}이 {resnet_name}보다 더 잃지 않습니다. 이번 실행은 앙상블 같은 "
@@ -209,11 +218,12 @@ def conclude_sharpness(resnet_rise, plain_rise, resnet_name, plain_name):
     if n < MIN_SEEDS:
         return Conclusion("too_few", f"{n} run(s): too few to say which minimum is flatter.",
                           f"실행 {n}번: 어느 최솟값이 더 평평한지 말하기에 부족합니다.")
-    if all(r < p for r, p in zip(resnet_rise, plain_rise)):
+    order = _every_seed_lower(resnet_rise, plain_rise)
+    if order == "lower":
         return Conclusion("resnet_flatter", f"On every seed the loss rises less around {resnet_name}'s minimum than "
                           f"around {plain_name}'s.",
                           f"모든 시드에서 {resnet_name}의 최솟값 주변 손실이 {plain_name}보다 덜 커집니다.")
-    if all(r >= p for r, p in zip(resnet_rise, plain_rise)):
+    if order == "not_lower":
         return Conclusion("plain_flatter", f"On every seed the loss rises at least as much around {resnet_name}'s "
                           f"minimum as around {plain_name}'s: no flatter residual minimum at this depth.",
                           f"모든 시드에서 {resnet_name}의 최솟값 주변 손실이 {plain_name}만큼 이상 커집니다. 이 "
@@ -234,12 +244,13 @@ def compare_identity_fit(plain_losses, resid_losses, steps):
     if n < MIN_SEEDS:
         return Conclusion("too_few", f"{measured}; too few runs for a claim.", f"{measured_ko}. 주장하기에는 실행이 "
                           "적습니다.")
-    if all(r < p for p, r in zip(plain_losses, resid_losses)):
+    order = _every_seed_lower(resid_losses, plain_losses)
+    if order == "lower":
         return Conclusion("residual_easier", f"{measured}: on every seed the residual block gets closer to the "
                           "identity - it only has to push F toward 0.",
                           f"{measured_ko}: 모든 시드에서 잔차 블록이 항등 함수에 더 가까워집니다. F를 0 쪽으로 "
                           "밀기만 하면 되기 때문입니다.")
-    if all(r >= p for p, r in zip(plain_losses, resid_losses)):
+    if order == "not_lower":
         return Conclusion("plain_easier", f"{measured}: on every seed the plain block fits the identity at least as "
                           "well - this run does not show the residual form helping.",
                           f"{measured_ko}: 모든 시드에서 일반 블록이 항등 함수를 그만큼 이상 잘 맞춥니다. 이번 "
