@@ -9,6 +9,19 @@ import pytest
 import tinyres as tr
 from tinyres import backend
 
+# Every run under the tests, subprocesses included: a missing translation is an error, and the
+# language is English unless a test asks for another.
+os.environ["TINYRES_STRICT_LANG"] = "1"
+os.environ.pop("TINYRES_LANG", None)
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A Lesson or CLI run in a test may switch the process to another language: switch back."""
+    yield
+    from tinyres import i18n
+    i18n.set_lang(None)
+
+
 DEVICES = ["cpu", "strict", pytest.param("cuda", marks=pytest.mark.gpu)]
 
 

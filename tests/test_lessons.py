@@ -12,6 +12,9 @@ import pytest
 
 from tinyres import lesson as tl
 from tinyres.exercises import EXERCISES
+from tinyres.i18n import M
+
+from langcheck import english_left
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.py"))
@@ -20,7 +23,6 @@ FIGURES = {"02_convolution": ["im2col.png"], "04_degradation": ["training_curves
            "07_residual_depth": ["training_curves.png"], "09_ensembles": ["block_deletion.png"],
            "10_loss_landscape": ["loss_1d.png", "loss_2d.png"], "11_training_recipe": ["augmentation.png"],
            "13_data_parallel": ["per_replica_batch.png"]}
-KOREAN = ("03", "04", "05", "06", "09")
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
@@ -43,16 +45,17 @@ def _explanations(stdout):
     return "\n".join(keep)
 
 
+@pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_runs_quick(path, tmp_path):
-    lang = "ko" if path.stem.startswith(KOREAN) else "en"
+def test_lesson_runs_quick(path, lang, tmp_path):
     t = time.perf_counter()
     run = subprocess.run([sys.executable, str(path), "--quick", "--out", str(tmp_path), "--lang", lang, "--seed", "1"],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120)      # TINYRES_STRICT_LANG=1 (conftest)
     seconds = time.perf_counter() - t
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    assert "missing from" not in run.stderr, "a figure has a glyph its font cannot draw"
     out = run.stdout
-    assert "glossary" in out and "용어" in out
+    assert out.startswith(f"[{path.stem}] " + ("glossary" if lang == "en" else "용어"))
     for fig in FIGURES.get(path.stem, []):
         assert (tmp_path / fig).stat().st_size > 5000, fig
     text = path.read_text()
@@ -61,8 +64,10 @@ def test_lesson_runs_quick(path, tmp_path):
     assert said.strip(), "the lesson explains nothing"
     if lang == "ko":
         assert HANGUL.search(said), "no Korean in the explanations after the glossary"
+        left = english_left(out)
+        assert not left, f"{len(left)} line(s) still English under --lang ko:\n" + "\n".join(left[:20])
     else:
-        assert not HANGUL.search(out.partition("  " + "-" * 40)[2]), "Korean printed under --lang en"
+        assert not HANGUL.search(out), "Korean printed under --lang en"
     turn = re.search(r"tinyres exercises check DIR --only (\w+)", out.rpartition("Your turn" if lang == "en" else "직접 해 보기")[2])
     assert turn and turn.group(1) in [e.name for e in EXERCISES], "the lesson must end by naming an exercise"
     # one seed in quick mode: no claim about every seed may be printed
@@ -71,11 +76,12 @@ def test_lesson_runs_quick(path, tmp_path):
 
 
 def test_say_prints_the_chosen_language(tmp_path, capsys):
-    for lang, want, other in (("ko", "한국어 설명", "English text"), ("en", "English text", "한국어 설명")):
-        L = tl.Lesson(__file__, "doc", [("a", "가", "b")], argv=["--lang", lang, "--out", str(tmp_path)])
+    for lang, want, other in (("ko", "직접 해 보기", "Your turn"), ("en", "Your turn", "직접 해 보기")):
+        L = tl.Lesson(__file__, "doc", [("residual add", "z = F(x) + x, its own op in tinyres")],
+                      argv=["--lang", lang, "--out", str(tmp_path)])
         capsys.readouterr()
-        L.say("English text", "한국어 설명")
-        L.conclude(tl.Conclusion("x", "English text", "한국어 설명"))
+        L.say("Your turn")
+        L.conclude(tl.Conclusion("x", M("Your turn")))
         printed = capsys.readouterr().out
         assert printed.count(want) == 2 and other not in printed
 

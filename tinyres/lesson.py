@@ -1,9 +1,10 @@
-"""Shared plumbing of the lesson scripts: their command-line options, bilingual text, glossary,
-random streams, and the small pure functions that turn a lesson's measured numbers into the
-sentence it prints (tested on every branch in tests/test_lessons.py).
+"""Shared plumbing of the lesson scripts: their command-line options, the text they print (in
+the chosen language, through tinyres.i18n), glossary, random streams, and the small pure
+functions that turn a lesson's measured numbers into the sentence it prints (tested on every
+branch in tests/test_lessons.py).
 
 Every lesson takes --quick (seconds, used by the tests), --out (figures; default
-tinyres-out/NN_topic/), --device, --seed and --lang en|ko.
+tinyres-out/NN_topic/), --device, --seed and --lang (default $TINYRES_LANG, else en).
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import atexit
 import math
 import os
 import statistics
-import textwrap
 from typing import NamedTuple
 
 from . import backend
+from .i18n import LANGS, M, _, figure_lang, fill, get_lang, pad, set_lang, term, width
 from .io import output_dir_or_exit
 
 __all__ = ["Lesson", "Conclusion", "build_model", "mean_sd", "compare_depths", "conclude_growth",
@@ -41,8 +42,18 @@ def _remove_if_empty(folder):
 
 class Conclusion(NamedTuple):
     verdict: str        # a short machine-readable label of the branch taken
-    en: str
-    ko: str
+    message: M          # the sentence, rendered in whichever language prints it
+
+    def text(self, lang=None):
+        return self.message.render(lang)
+
+    @property
+    def en(self):
+        return self.text("en")
+
+    @property
+    def ko(self):
+        return self.text("ko")
 
 
 def mean_sd(values):
@@ -52,9 +63,13 @@ def mean_sd(values):
 
 
 def _pts(values):
-    """Errors (fractions) as 'mean ± sd points (min..max)'."""
+    """Errors (fractions) as 'mean ± sd (range min to max)', in points."""
     m, s = mean_sd(values)
-    return f"{100 * m:.1f} ± {100 * s:.1f} (range {100 * min(values):.1f} to {100 * max(values):.1f})"
+    return M("{m:.1f} ± {s:.1f} (range {lo:.1f} to {hi:.1f})", m=100 * m, s=100 * s, lo=100 * min(values),
+             hi=100 * max(values))
+
+
+_TOO_FEW = "{measured}; too few runs for a claim."
 
 
 def compare_depths(shallow, deep, shallow_name, deep_name):
@@ -64,123 +79,98 @@ def compare_depths(shallow, deep, shallow_name, deep_name):
         raise ValueError("compare_depths: need the same non-zero number of runs for both nets")
     diffs = [d - s for s, d in zip(shallow, deep)]
     n = len(diffs)
-    m, _ = mean_sd(diffs)
-    measured = (f"training error {shallow_name} {_pts(shallow)}%, {deep_name} {_pts(deep)}%; "
-                f"{deep_name} minus {shallow_name}: {_pts(diffs)} points over {n} seed(s).")
-    measured_ko = (f"학습 오차 {shallow_name} {_pts(shallow)}%, {deep_name} {_pts(deep)}%; "
-                   f"{deep_name} - {shallow_name}: {n}개 시드에서 {_pts(diffs)}%p.")
+    m, _sd = mean_sd(diffs)
+    names = dict(shallow_name=shallow_name, deep_name=deep_name)
+    measured = M("Measured: training error {shallow_name} {s}%, {deep_name} {d}%; {deep_name} minus "
+                 "{shallow_name}: {diff} points over {n} seed(s).", s=_pts(shallow), d=_pts(deep), diff=_pts(diffs),
+                 n=n, **names)
     if n < MIN_SEEDS:
-        return Conclusion("too_few", f"Measured: {measured} {n} run(s) are too few to claim a direction "
-                          f"(full mode uses {MIN_SEEDS} seeds).",
-                          f"측정: {measured_ko} 실행 {n}번으로는 방향을 주장하기에 부족합니다"
-                          f"(전체 모드는 시드 {MIN_SEEDS}개를 씁니다).")
+        return Conclusion("too_few", M("{measured} {n} run(s) are too few to claim a direction (full mode uses "
+                                       "{min_seeds} seeds).", measured=measured, n=n, min_seeds=MIN_SEEDS))
     if all(d > 0 for d in diffs):
-        return Conclusion("deeper_worse",
-                          f"Measured: {measured} On every seed the deeper {deep_name} ends with HIGHER training "
-                          f"error, by {100 * m:.1f} points on average. This is error on the training set, so it "
-                          "is not overfitting: the deeper net is worse at the optimisation itself.",
-                          f"측정: {measured_ko} 모든 시드에서 더 깊은 {deep_name}의 학습 오차가 더 높습니다"
-                          f"(평균 {100 * m:.1f}%p). 학습 데이터에서의 오차이므로 과적합이 아니라 최적화 자체가 "
-                          "더 나쁜 것입니다.")
+        return Conclusion("deeper_worse", M(
+            "{measured} On every seed the deeper {deep_name} ends with HIGHER training error, by {gap:.1f} points "
+            "on average. This is error on the training set, so it is not overfitting: the deeper net is worse at "
+            "the optimisation itself.", measured=measured, gap=100 * m, **names))
     if all(d <= 0 for d in diffs):
-        return Conclusion("deeper_not_worse",
-                          f"Measured: {measured} On every seed the deeper {deep_name} trains at least as well as "
-                          f"{shallow_name}: no degradation in this run.",
-                          f"측정: {measured_ko} 모든 시드에서 더 깊은 {deep_name}이 {shallow_name}만큼 또는 더 잘 "
-                          "학습됩니다. 이번 실행에서는 성능 저하가 없습니다.")
-    return Conclusion("mixed", f"Measured: {measured} The sign of the difference changes from seed to seed, so this "
-                      "run supports no claim either way.",
-                      f"측정: {measured_ko} 시드마다 차이의 부호가 바뀌므로 이번 실행으로는 어느 쪽도 주장할 수 "
-                      "없습니다.")
+        return Conclusion("deeper_not_worse", M(
+            "{measured} On every seed the deeper {deep_name} trains at least as well as {shallow_name}: no "
+            "degradation in this run.", measured=measured, **names))
+    return Conclusion("mixed", M("{measured} The sign of the difference changes from seed to seed, so this run "
+                                 "supports no claim either way.", measured=measured))
 
 
 def compare_families(plain, resid, plain_name, resid_name):
     """Training errors (one per seed, same seeds) of a plain and a residual net of the same depth."""
     n = len(plain)
     diffs = [p - r for p, r in zip(plain, resid)]
-    m, _ = mean_sd(diffs)
-    measured = f"{plain_name} minus {resid_name}: {_pts(diffs)} points of training error over {n} seed(s)"
-    measured_ko = f"{plain_name} - {resid_name}: 시드 {n}개에서 학습 오차 {_pts(diffs)}%p"
+    m, _sd = mean_sd(diffs)
+    measured = M("{plain_name} minus {resid_name}: {diff} points of training error over {n} seed(s)",
+                 plain_name=plain_name, resid_name=resid_name, diff=_pts(diffs), n=n)
     if n < MIN_SEEDS:
-        return Conclusion("too_few", f"{measured}; too few runs for a claim.", f"{measured_ko}. 주장하기에는 실행이 "
-                          "적습니다.")
+        return Conclusion("too_few", M(_TOO_FEW, measured=measured))
     if all(d > 0 for d in diffs):
-        return Conclusion("residual_better", f"{measured}: on every seed the residual net trains better at the same "
-                          f"depth, by {100 * m:.1f} points on average.",
-                          f"{measured_ko}: 모든 시드에서 같은 깊이의 잔차 신경망이 더 잘 학습됩니다(평균 "
-                          f"{100 * m:.1f}%p).")
+        return Conclusion("residual_better", M("{measured}: on every seed the residual net trains better at the "
+                                               "same depth, by {gap:.1f} points on average.",
+                                               measured=measured, gap=100 * m))
     if all(d <= 0 for d in diffs):
-        return Conclusion("plain_better", f"{measured}: on every seed the plain net trains at least as well.",
-                          f"{measured_ko}: 모든 시드에서 일반 신경망이 그만큼 이상 잘 학습됩니다.")
-    return Conclusion("mixed", f"{measured}: the sign changes from seed to seed.",
-                      f"{measured_ko}: 시드마다 부호가 바뀝니다.")
+        return Conclusion("plain_better", M("{measured}: on every seed the plain net trains at least as well.",
+                                            measured=measured))
+    return Conclusion("mixed", M("{measured}: the sign changes from seed to seed.", measured=measured))
 
 
 def conclude_growth(ratios, name, size):
     """First-layer / last-layer weight-gradient norm ratios at initialisation (one per seed)."""
     m, s = mean_sd([math.log10(r) for r in ratios])
-    spread = f"{name}: first/last |dL/dW| = 10^({m:.2f} ± {s:.2f}) over {len(ratios)} seed(s) at {size}"
-    spread_ko = f"{name}: 첫 층/마지막 층 |dL/dW| = 10^({m:.2f} ± {s:.2f}), 시드 {len(ratios)}개, 입력 {size}"
+    spread = M("{name}: first/last |dL/dW| = 10^({m:.2f} ± {s:.2f}) over {n} seed(s) at {size}",
+               name=name, m=m, s=s, n=len(ratios), size=size)
     if len(ratios) < MIN_SEEDS:
-        return Conclusion("too_few", f"{spread}; too few runs for a claim.", f"{spread_ko}. 주장하기에는 실행이 적습니다.")
+        return Conclusion("too_few", M(_TOO_FEW, measured=spread))
     if all(r > 1 for r in ratios):
-        return Conclusion("grows", f"{spread}: on every seed the gradient is LARGER at the input end than at the "
-                          "output end - it grows toward the input; nothing vanishes.",
-                          f"{spread_ko}: 모든 시드에서 입력 쪽 그래디언트가 출력 쪽보다 큽니다. 입력 쪽으로 갈수록 "
-                          "커지며, 소실되지 않습니다.")
+        return Conclusion("grows", M("{spread}: on every seed the gradient is LARGER at the input end than at the "
+                                     "output end - it grows toward the input; nothing vanishes.", spread=spread))
     if all(r < 1 for r in ratios):
-        return Conclusion("shrinks", f"{spread}: on every seed the gradient is SMALLER at the input end - it "
-                          "shrinks toward the input.",
-                          f"{spread_ko}: 모든 시드에서 입력 쪽 그래디언트가 더 작습니다. 입력 쪽으로 갈수록 줄어듭니다.")
-    return Conclusion("mixed", f"{spread}: the direction changes from seed to seed.",
-                      f"{spread_ko}: 시드마다 방향이 바뀝니다.")
+        return Conclusion("shrinks", M("{spread}: on every seed the gradient is SMALLER at the input end - it "
+                                       "shrinks toward the input.", spread=spread))
+    return Conclusion("mixed", M("{spread}: the direction changes from seed to seed.", spread=spread))
 
 
 def conclude_after_steps(ratios, name, steps):
     """First-layer |dL/dW| at initialisation / after ``steps`` SGD steps (one per seed)."""
     m, s = mean_sd([math.log10(r) for r in ratios])
-    spread = (f"{name}: first-layer |dL/dW| at initialisation / after {steps} steps = 10^({m:.2f} ± {s:.2f}) over "
-              f"{len(ratios)} seed(s)")
-    spread_ko = f"{name}: 초기화 시점 / {steps}단계 뒤 첫 층 |dL/dW| = 10^({m:.2f} ± {s:.2f}), 시드 {len(ratios)}개"
+    spread = M("{name}: first-layer |dL/dW| at initialisation / after {steps} steps = 10^({m:.2f} ± {s:.2f}) over "
+               "{n} seed(s)", name=name, steps=steps, m=m, s=s, n=len(ratios))
     if len(ratios) < MIN_SEEDS:
-        return Conclusion("too_few", f"{spread}; too few runs for a claim.", f"{spread_ko}. 주장하기에는 실행이 적습니다.")
+        return Conclusion("too_few", M(_TOO_FEW, measured=spread))
     if all(r > 10 for r in ratios):
-        return Conclusion("collapses", f"{spread}: on every seed the large initial gradient has collapsed by more "
-                          f"than 10 times after {steps} steps.",
-                          f"{spread_ko}: 모든 시드에서 큰 초기 그래디언트가 {steps}단계 뒤 10배 넘게 줄었습니다.")
-    return Conclusion("no_collapse", f"{spread}: on some seed the first-layer gradient did not shrink 10-fold in "
-                      f"{steps} steps.",
-                      f"{spread_ko}: 어떤 시드에서는 {steps}단계 동안 첫 층 그래디언트가 10배 줄지 않았습니다.")
+        return Conclusion("collapses", M("{spread}: on every seed the large initial gradient has collapsed by more "
+                                         "than 10 times after {steps} steps.", spread=spread, steps=steps))
+    return Conclusion("no_collapse", M("{spread}: on some seed the first-layer gradient did not shrink 10-fold in "
+                                       "{steps} steps.", spread=spread, steps=steps))
 
 
 def conclude_first_layer_ratio(ratios, shallow, deep, size):
     """first-layer |dL/dW| of the shallower net / of the deeper one (one per seed), no batch norm."""
     m, s = mean_sd(ratios)
-    spread = (f"first-layer |dL/dW| of {shallow} / {deep} without batch norm at {size}: {m:.3g} ± {s:.2g} "
-              f"(range {min(ratios):.3g} to {max(ratios):.3g}, {len(ratios)} seed(s))")
-    spread_ko = (f"배치 정규화 없이 입력 {size}에서 {shallow} / {deep}의 첫 층 |dL/dW|: {m:.3g} ± {s:.2g} "
-                 f"(범위 {min(ratios):.3g} ~ {max(ratios):.3g}, 시드 {len(ratios)}개)")
+    spread = M("first-layer |dL/dW| of {shallow} / {deep} without batch norm at {size}: {m:.3g} ± {s:.2g} "
+               "(range {lo:.3g} to {hi:.3g}, {n} seed(s))", shallow=shallow, deep=deep, size=size, m=m, s=s,
+               lo=min(ratios), hi=max(ratios), n=len(ratios))
     if len(ratios) < MIN_SEEDS:
-        return Conclusion("too_few", f"{spread}; too few runs for a claim.", f"{spread_ko}. 주장하기에는 실행이 적습니다.")
+        return Conclusion("too_few", M(_TOO_FEW, measured=spread))
     if all(r > 10 for r in ratios):
-        return Conclusion("vanishes", f"{spread}: on every seed the deeper plain net's first-layer gradient is more "
-                          "than 10 times smaller - it vanishes with depth.",
-                          f"{spread_ko}: 모든 시드에서 더 깊은 일반 신경망의 첫 층 그래디언트가 10배 넘게 작습니다. "
-                          "깊이에 따라 소실됩니다.")
-    return Conclusion("no_vanishing", f"{spread}: the deeper plain net's first-layer gradient is within a factor of "
-                      "10 of the shallower one's on some seed - at this input size depth alone does not make it "
-                      "vanish.",
-                      f"{spread_ko}: 어떤 시드에서는 더 깊은 일반 신경망의 첫 층 그래디언트가 얕은 것의 10배 "
-                      "이내입니다. 이 입력 크기에서는 깊이만으로 소실되지 않습니다.")
+        return Conclusion("vanishes", M("{spread}: on every seed the deeper plain net's first-layer gradient is "
+                                        "more than 10 times smaller - it vanishes with depth.", spread=spread))
+    return Conclusion("no_vanishing", M("{spread}: the deeper plain net's first-layer gradient is within a factor of "
+                                        "10 of the shallower one's on some seed - at this input size depth alone "
+                                        "does not make it vanish.", spread=spread))
 
 
 def conclude_deletion(drops, name):
     """drops: {seed: mean test-accuracy drop (fraction) after deleting one block} for one net."""
     values = list(drops)
     m, s = mean_sd(values)
-    text = f"{name}: deleting one block costs {100 * m:.1f} ± {100 * s:.1f} points of test accuracy on average"
-    text_ko = f"{name}: 블록 하나를 지우면 테스트 정확도가 평균 {100 * m:.1f} ± {100 * s:.1f}%p 떨어집니다"
-    return Conclusion("measured", f"{text} ({len(values)} seed(s)).", f"{text_ko} (시드 {len(values)}개).")
+    return Conclusion("measured", M("{name}: deleting one block costs {m:.1f} ± {s:.1f} points of test accuracy on "
+                                    "average ({n} seed(s)).", name=name, m=100 * m, s=100 * s, n=len(values)))
 
 
 def _every_seed_lower(first, second):
@@ -194,42 +184,36 @@ def _every_seed_lower(first, second):
 def compare_deletion(resnet_drops, plain_drops, resnet_name, plain_name):
     """Mean accuracy drops (one per seed) after deleting one block; a claim needs every seed to agree."""
     n = len(resnet_drops)
+    names = dict(resnet_name=resnet_name, plain_name=plain_name)
     if n < MIN_SEEDS:
-        return Conclusion("too_few", f"{n} run(s): too few to compare {resnet_name} with {plain_name}.",
-                          f"실행 {n}번: {resnet_name}와 {plain_name}를 비교하기에 부족합니다.")
+        return Conclusion("too_few", M("{n} run(s): too few to compare {resnet_name} with {plain_name}.", n=n,
+                                       **names))
     order = _every_seed_lower(resnet_drops, plain_drops)
     if order == "lower":
-        return Conclusion("resnet_robust", f"On every seed {resnet_name} loses less than {plain_name} when one block "
-                          "is deleted: its blocks are not a single chain that breaks, as Veit et al. argue.",
-                          f"모든 시드에서 블록 하나를 지웠을 때 {resnet_name}이 {plain_name}보다 덜 잃습니다. Veit 등의 "
-                          "주장처럼 블록들이 끊어지면 끝나는 하나의 사슬이 아닙니다.")
+        return Conclusion("resnet_robust", M("On every seed {resnet_name} loses less than {plain_name} when one "
+                                             "block is deleted: its blocks are not a single chain that breaks, as "
+                                             "Veit et al. argue.", **names))
     if order == "not_lower":
-        return Conclusion("plain_robust", f"On every seed {plain_name} loses no more than {resnet_name}: this run does "
-                          "NOT show the ensemble-like robustness.",
-                          f"모든 시드에서 {plain_name}이 {resnet_name}보다 더 잃지 않습니다. 이번 실행은 앙상블 같은 "
-                          "견고함을 보여 주지 않습니다.")
-    return Conclusion("mixed", "Which net loses more changes from seed to seed: no claim.",
-                      "어느 신경망이 더 잃는지가 시드마다 바뀝니다. 주장할 수 없습니다.")
+        return Conclusion("plain_robust", M("On every seed {plain_name} loses no more than {resnet_name}: this run "
+                                            "does NOT show the ensemble-like robustness.", **names))
+    return Conclusion("mixed", M("Which net loses more changes from seed to seed: no claim."))
 
 
 def conclude_sharpness(resnet_rise, plain_rise, resnet_name, plain_name):
     """Rise of the loss from the minimum to |alpha| = 1 (mean of both sides), one value per seed for each net."""
     n = len(resnet_rise)
+    names = dict(resnet_name=resnet_name, plain_name=plain_name)
     if n < MIN_SEEDS:
-        return Conclusion("too_few", f"{n} run(s): too few to say which minimum is flatter.",
-                          f"실행 {n}번: 어느 최솟값이 더 평평한지 말하기에 부족합니다.")
+        return Conclusion("too_few", M("{n} run(s): too few to say which minimum is flatter.", n=n))
     order = _every_seed_lower(resnet_rise, plain_rise)
     if order == "lower":
-        return Conclusion("resnet_flatter", f"On every seed the loss rises less around {resnet_name}'s minimum than "
-                          f"around {plain_name}'s.",
-                          f"모든 시드에서 {resnet_name}의 최솟값 주변 손실이 {plain_name}보다 덜 커집니다.")
+        return Conclusion("resnet_flatter", M("On every seed the loss rises less around {resnet_name}'s minimum "
+                                              "than around {plain_name}'s.", **names))
     if order == "not_lower":
-        return Conclusion("plain_flatter", f"On every seed the loss rises at least as much around {resnet_name}'s "
-                          f"minimum as around {plain_name}'s: no flatter residual minimum at this depth.",
-                          f"모든 시드에서 {resnet_name}의 최솟값 주변 손실이 {plain_name}만큼 이상 커집니다. 이 "
-                          "깊이에서는 잔차 신경망의 최솟값이 더 평평하지 않습니다.")
-    return Conclusion("mixed", "Which minimum is flatter changes from seed to seed: no claim.",
-                      "어느 최솟값이 더 평평한지가 시드마다 바뀝니다. 주장할 수 없습니다.")
+        return Conclusion("plain_flatter", M("On every seed the loss rises at least as much around {resnet_name}'s "
+                                             "minimum as around {plain_name}'s: no flatter residual minimum at this "
+                                             "depth.", **names))
+    return Conclusion("mixed", M("Which minimum is flatter changes from seed to seed: no claim."))
 
 
 def compare_identity_fit(plain_losses, resid_losses, steps):
@@ -237,54 +221,52 @@ def compare_identity_fit(plain_losses, resid_losses, steps):
     n = len(plain_losses)
     mp, sp = mean_sd(plain_losses)
     mr, sr = mean_sd(resid_losses)
-    measured = (f"after {steps} SGD steps the mean squared error of y - x is {mp:.3g} ± {sp:.2g} for the plain block "
-                f"and {mr:.3g} ± {sr:.2g} for the residual block ({n} seed(s))")
-    measured_ko = (f"SGD {steps}단계 뒤 y - x의 평균 제곱 오차: 일반 블록 {mp:.3g} ± {sp:.2g}, 잔차 블록 "
-                   f"{mr:.3g} ± {sr:.2g} (시드 {n}개)")
+    measured = M("after {steps} SGD steps the mean squared error of y - x is {mp:.3g} ± {sp:.2g} for the plain "
+                 "block and {mr:.3g} ± {sr:.2g} for the residual block ({n} seed(s))",
+                 steps=steps, mp=mp, sp=sp, mr=mr, sr=sr, n=n)
     if n < MIN_SEEDS:
-        return Conclusion("too_few", f"{measured}; too few runs for a claim.", f"{measured_ko}. 주장하기에는 실행이 "
-                          "적습니다.")
+        return Conclusion("too_few", M(_TOO_FEW, measured=measured))
     order = _every_seed_lower(resid_losses, plain_losses)
     if order == "lower":
-        return Conclusion("residual_easier", f"{measured}: on every seed the residual block gets closer to the "
-                          "identity - it only has to push F toward 0.",
-                          f"{measured_ko}: 모든 시드에서 잔차 블록이 항등 함수에 더 가까워집니다. F를 0 쪽으로 "
-                          "밀기만 하면 되기 때문입니다.")
+        return Conclusion("residual_easier", M("{measured}: on every seed the residual block gets closer to the "
+                                               "identity - it only has to push F toward 0.", measured=measured))
     if order == "not_lower":
-        return Conclusion("plain_easier", f"{measured}: on every seed the plain block fits the identity at least as "
-                          "well - this run does not show the residual form helping.",
-                          f"{measured_ko}: 모든 시드에서 일반 블록이 항등 함수를 그만큼 이상 잘 맞춥니다. 이번 "
-                          "실행은 잔차 형태의 도움을 보여 주지 않습니다.")
-    return Conclusion("mixed", f"{measured}: which block fits better changes from seed to seed.",
-                      f"{measured_ko}: 어느 블록이 더 잘 맞추는지가 시드마다 바뀝니다.")
+        return Conclusion("plain_easier", M("{measured}: on every seed the plain block fits the identity at least "
+                                            "as well - this run does not show the residual form helping.",
+                                            measured=measured))
+    return Conclusion("mixed", M("{measured}: which block fits better changes from seed to seed.", measured=measured))
 
 
 def conclude_init_scale(he_last, naive_last):
     """Activation std after the last layer of a deep ReLU stack, He init vs a naive N(0, 0.01) init."""
     if 0.1 < he_last < 10 and naive_last < 1e-3:
-        return Conclusion("he_keeps_scale", f"He init keeps the scale (last-layer std {he_last:.3g}); the naive init "
-                          f"shrinks it to {naive_last:.2g}: the signal, and with it the gradient, dies on the way.",
-                          f"He 초기화는 크기를 유지합니다(마지막 층 표준편차 {he_last:.3g}). 단순 초기화는 "
-                          f"{naive_last:.2g}로 줄어듭니다. 신호가, 그리고 그래디언트도, 가는 길에 사라집니다.")
-    return Conclusion("unexpected", f"Last-layer std: He {he_last:.3g}, naive {naive_last:.3g} - not the usual "
-                      "picture; look at the per-layer numbers above.",
-                      f"마지막 층 표준편차: He {he_last:.3g}, 단순 {naive_last:.3g} - 흔한 모습이 아닙니다. 위의 "
-                      "층별 숫자를 보세요.")
+        return Conclusion("he_keeps_scale", M("He init keeps the scale (last-layer std {he:.3g}); the naive init "
+                                              "shrinks it to {naive:.2g}: the signal, and with it the gradient, dies "
+                                              "on the way.", he=he_last, naive=naive_last))
+    return Conclusion("unexpected", M("Last-layer std: He {he:.3g}, naive {naive:.3g} - not the usual picture; look "
+                                      "at the per-layer numbers above.", he=he_last, naive=naive_last))
 
 
 class Lesson:
     def __init__(self, file, description, glossary, argv=None, extra=None):
-        """file: the lesson's __file__; glossary: [(english, korean, one-line meaning)]."""
+        """file: the lesson's __file__; glossary: [(english term, one-line meaning)] - the term in
+        the chosen language comes from the glossary of tinyres/i18n/<lang>.py (TERMS)."""
         self.name = os.path.splitext(os.path.basename(file))[0]
         p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("--quick", action="store_true", help="run in seconds on a small slice (used by the tests)")
         p.add_argument("--out", default=os.path.join("tinyres-out", self.name), help="where figures go")
         p.add_argument("--device", default=None, help="cpu, cuda, cuda:N (default: $TINYRES_DEVICE or cpu)")
         p.add_argument("--seed", type=int, default=0)
-        p.add_argument("--lang", choices=["en", "ko"], default="en", help="language of the explanations")
+        p.add_argument("--lang", choices=LANGS, default=None,
+                       help="language of everything printed and drawn (default: $TINYRES_LANG, else en)")
         if extra:
             extra(p)
         self.args = p.parse_args(argv)
+        if self.args.lang:
+            set_lang(self.args.lang)
+        self.args.lang = get_lang()
+        if self.args.lang != "en":
+            figure_lang()       # fonts must be chosen before any figure exists (its texts copy them)
         self.args.device = backend.parse_device(self.args.device)
         created = not os.path.isdir(self.args.out)
         output_dir_or_exit(self.args.out, self.name)
@@ -308,32 +290,34 @@ class Lesson:
         """The upstream gradient ``tinyres.gradcheck(..., seed=self.cotangent_seed)`` draws."""
         return backend.host_random(shape, dtype="float64", generator=backend.generator(self.cotangent_seed))
 
-    def say(self, en, ko=None):
-        """Print an explanation in the chosen language (English when no Korean is given)."""
-        text = ko if (self.args.lang == "ko" and ko) else en
-        print(textwrap.fill(" ".join(text.split()), 96))
+    def say(self, template, /, **kw):
+        """Print an explanation (an English template, in the chosen language), wrapped to 96 columns."""
+        print(fill(_(template, **kw), 96))
         print()
 
     def conclude(self, conclusion):
-        self.say(conclusion.en, conclusion.ko)
+        print(fill(conclusion.text(), 96))
+        print()
 
-    def title(self, en, ko):
-        text = ko if self.args.lang == "ko" else en
-        print("=" * len(text) * (2 if self.args.lang == "ko" else 1))
+    def title(self, template, /, **kw):
+        text = _(template, **kw)
+        print("=" * width(text))
         print(text)
         print()
 
-    def result(self, label, value):
-        print(f"  {label}: {value}")
+    def result(self, template, value, /, **kw):
+        """One measured line: ``label`` is a template (formatted with ``kw``) in the chosen language;
+        ``value`` is printed as given (wrap words in it with ``_()``)."""
+        print(f"  {_(template, **kw)}: {value}")
 
-    def your_turn(self, exercise, en, ko):
+    def your_turn(self, exercise, template, /, **kw):
         """The closing cell: the exercise to do next and what to look for when it passes."""
         from .exercises import EXERCISES
         if exercise not in [e.name for e in EXERCISES]:
             raise ValueError(f"your_turn: unknown exercise {exercise!r}")
-        self.title("Your turn", "직접 해 보기")
-        print(f"  tinyres exercises init DIR   (once)\n  tinyres exercises check DIR --only {exercise}\n")
-        self.say(en, ko)
+        self.title("Your turn")
+        print(f"  tinyres exercises init DIR   ({_('once')})\n  tinyres exercises check DIR --only {exercise}\n")
+        self.say(template, **kw)
 
     def path(self, filename):
         return os.path.join(self.args.out, filename)
@@ -376,9 +360,14 @@ class Lesson:
         return wrong / len(data)
 
     def _print_glossary(self):
-        print(f"[{self.name}] glossary / 용어")
-        width = max(len(en) for en, _, _ in self.glossary)
-        for en, ko, meaning in self.glossary:
-            print(f"  {en:<{width}}  {ko}  - {meaning}")
+        print(f"[{self.name}] {_('glossary')}")
+        terms = [(en, term(en), _(meaning)) for en, meaning in self.glossary]
+        cols = max(width(en) for en, _t, _m in terms)
+        kcols = max(width(t) for _e, t, _m in terms)
+        for en, t, meaning in terms:
+            if self.args.lang == "en":
+                print(f"  {pad(en, cols)}  - {meaning}")
+            else:
+                print(f"  {pad(en, cols)}  {pad(t, kcols)}  - {meaning}")
         print("  " + "-" * 40)
         print()
