@@ -262,8 +262,7 @@ class Lesson:
         if extra:
             extra(p)
         self.args = p.parse_args(argv)
-        if self.args.lang:
-            set_lang(self.args.lang)
+        set_lang(self.args.lang)        # None: $TINYRES_LANG (a gallery runs many lessons in one process)
         self.args.lang = get_lang()
         if self.args.lang != "en":
             figure_lang()       # fonts must be chosen before any figure exists (its texts copy them)
