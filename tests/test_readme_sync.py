@@ -11,6 +11,8 @@ import io
 import pathlib
 import re
 import shlex
+import tokenize
+from collections import Counter
 
 import pytest
 
@@ -247,3 +249,138 @@ def test_every_extra_the_readme_installs_is_declared():
     named = {e for group in re.findall(r'\.\[([a-z,]+)\]', README) for e in group.split(",")}
     assert {"dev", "gpu", "docs", "mpi"} <= named, named
     assert named <= declared, f"extras the README installs but setup.cfg does not declare: {named - declared}"
+
+
+# --- README.ko.md: the Korean README stays the same document as README.md -------------------
+# Prose, headings and code comments are translated; commands, code, output and every measured
+# figure are not. Each test names the first thing that differs, so whoever edits README.md sees
+# what to carry over to README.ko.md.
+
+README_KO_PATH = ROOT / "README.ko.md"
+README_KO = README_KO_PATH.read_text() if README_KO_PATH.exists() else ""
+
+# A measured figure: a number with a decimal point (97.77, 2.13.0), in scientific notation (1e-4),
+# with thousands separators (853,018) or with a unit (94 s, 1.37x, 50%, 11.28G, 25 MB, 32k). A
+# bare integer ("3 seeds", "depth 56") is not one: Korean may write it as a word or reorder it.
+# The unit must end the token, so "3 seeds" is not "3 s" and "8x8" is not "8x", while Hangul may
+# follow it directly ("94 s에", "1.5x가").
+FIGURE = re.compile(r"""
+    (?<![\w.])\d+(?:,\d{3})*(?:\.\d+)*(?:e[+-]?\d+)?       # the number
+    (?:\ ?(?:img/s|s/step|ms|MB|min|s|M)|[%xGk])?            # its unit, if any
+    (?![A-Za-z0-9])""", re.X)
+
+
+def _strip_fences(text):
+    return FENCE.sub("", text)
+
+
+def _sections(text):
+    """[(heading, body)] split at '## ' headings outside code blocks; the first is the preamble."""
+    parts = re.split(r"^(## .*)$", _strip_fences(text), flags=re.M)
+    return [("(before the first ## heading)", parts[0])] + list(zip(parts[1::2], parts[2::2]))
+
+
+def _figures(text):
+    return [t for t in (m.group(0) for m in FIGURE.finditer(text)) if not t.isdigit()]
+
+
+def test_the_readmes_link_to_each_other_at_the_top():
+    assert README_KO_PATH.exists(), "README.ko.md is missing"
+    for name, text, target in (("README.md", README, "README.ko.md"), ("README.ko.md", README_KO, "README.md")):
+        top = "\n".join(text.splitlines()[:5])
+        assert f"]({target})" in top, f"{name} does not link to {target} in its first 5 lines:\n{top}"
+
+
+def _bash_commands(text):
+    """Every shell command of the bash blocks, comments stripped, as one normalised line each."""
+    return [shlex.join(c) for kind, body in FENCE.findall(text) if kind == "bash" for c in _commands(body)]
+
+
+def test_the_korean_readme_has_the_same_shell_commands_in_order():
+    en, ko = _bash_commands(README), _bash_commands(README_KO)
+    assert len(en) >= 10, en
+    for i, (a, b) in enumerate(zip(en, ko)):
+        assert a == b, f"shell command {i + 1} differs:\n  README.md:    {a}\n  README.ko.md: {b}"
+    assert len(en) == len(ko), (f"README.md has {len(en)} shell commands, README.ko.md {len(ko)}; "
+                                f"only in README.md: {en[len(ko):]}; only in README.ko.md: {ko[len(en):]}")
+    first_two = [body for _, body in FENCE.findall(README_KO)[:2]]
+    assert first_two == _blocks("bash")[:2], \
+        f"README.ko.md does not open with README.md's two newcomer commands, byte for byte: {first_two}"
+
+
+def _without_comments(kind, body):
+    """A code block with its comments removed: what must match README.md's byte for byte."""
+    if kind == "python":
+        tokens = tokenize.generate_tokens(io.StringIO(body).readline)
+        kept = [t for t in tokens if t.type != tokenize.COMMENT]
+        return "\n".join(line.rstrip() for line in tokenize.untokenize(kept).splitlines())
+    if kind == "bash":
+        return "\n".join(" ".join(c) for c in _commands(body))
+    return body                            # program output and the like: not translated at all
+
+
+def test_the_korean_readme_has_the_same_code_blocks():
+    en, ko = FENCE.findall(README), FENCE.findall(README_KO)
+    assert [k for k, _ in en] == [k for k, _ in ko], \
+        f"code block languages differ:\n  README.md:    {[k for k, _ in en]}\n  README.ko.md: {[k for k, _ in ko]}"
+    for i, ((kind, a), (_, b)) in enumerate(zip(en, ko)):
+        a, b = _without_comments(kind, a), _without_comments(kind, b)
+        if a != b:
+            line = next(j for j, (x, y) in enumerate(zip(a.splitlines() + [""], b.splitlines() + [""])) if x != y)
+            pytest.fail(f"code block {i + 1} ({kind}) differs, comments aside, at its line {line + 1}:\n"
+                        f"  README.md:    {(a.splitlines() + [''])[line]}\n"
+                        f"  README.ko.md: {(b.splitlines() + [''])[line]}")
+
+
+def test_the_korean_readme_has_the_same_sections():
+    en = [h for h, _ in _sections(README)][1:]
+    ko = [h for h, _ in _sections(README_KO)][1:]
+    pairs = "\n".join(f"  {a!s:45} | {b}" for a, b in
+                      zip(en + [""] * (len(ko) - len(en)), ko + [""] * (len(en) - len(ko))))
+    assert len(en) == len(ko), f"README.md has {len(en)} '## ' sections, README.ko.md {len(ko)}:\n{pairs}"
+    sub_en = [len(re.findall(r"^### ", body, re.M)) for _, body in _sections(README)]
+    sub_ko = [len(re.findall(r"^### ", body, re.M)) for _, body in _sections(README_KO)]
+    assert sub_en == sub_ko, f"'### ' subsections per section differ (README.md {sub_en}, README.ko.md {sub_ko}):\n{pairs}"
+
+
+def _figures_by_section(text):
+    """[(heading, Counter of figures)] per '## ' section, from its prose and tables and from the
+    comments of its bash and python blocks (translated too, so a figure there can drift)."""
+    out = [(heading, Counter(_figures(body))) for heading, body in _sections(text)]
+    section = 0
+    for m in re.finditer(r"^## [^\n]*$|" + FENCE.pattern, text, re.M | re.S):
+        if m.group(0).startswith("## "):
+            section += 1
+        elif m.group(1) in ("bash", "python"):
+            for line in m.group(2).splitlines():
+                comment = re.search(r"(?:^|\s)#(.*)$", line)
+                if comment:
+                    out[section][1].update(_figures(comment.group(1)))
+    return out
+
+
+def test_every_figure_of_the_readme_is_in_the_korean_readme():
+    """Section by section the measured figures are the same multiset in both files: a figure
+    missing, changed or left stale in README.ko.md fails here, named with its section."""
+    en, ko = _figures_by_section(README), _figures_by_section(README_KO)
+    assert sum(sum(c.values()) for _, c in en) >= 100, "the figure rule finds too few figures in README.md"
+    assert len(en) == len(ko), "the '## ' sections differ: see test_the_korean_readme_has_the_same_sections"
+    problems = []
+    for (heading, a), (heading_ko, b) in zip(en, ko):
+        missing, extra = a - b, b - a
+        if missing or extra:
+            problems.append(f"{heading} / {heading_ko}:\n"
+                            f"    in README.md, missing or changed in README.ko.md: {sorted(missing.elements())}\n"
+                            f"    in README.ko.md, not in README.md (stale?):        {sorted(extra.elements())}")
+    assert not problems, "figures differ between README.md and README.ko.md\n  " + "\n  ".join(problems)
+
+
+def _anchor(heading):
+    """GitHub's anchor for a heading: lower case, punctuation but '-' and '_' dropped, spaces to '-'."""
+    return "#" + re.sub(r"[^\w\- ]", "", heading.lstrip("#").strip().lower()).replace(" ", "-")
+
+
+def test_every_link_within_the_korean_readme_finds_its_heading():
+    anchors = {_anchor(h) for h in re.findall(r"^#+ .*$", _strip_fences(README_KO), re.M)}
+    broken = sorted(set(re.findall(r"\]\((#[^)]+)\)", README_KO)) - anchors)
+    assert not broken, f"README.ko.md links to headings it does not have: {broken}"
