@@ -77,8 +77,10 @@ def _run(directory, exercise):
     except WorkspaceError as exc:
         return Result(exercise.name, False, str(exc))
     except (Exception, SystemExit) as exc:  # the learner's file does not import: report it on this line
+        # a SyntaxError's str() repeats "(file, line N)" in English: where() says it once, translated
+        message = exc.msg if isinstance(exc, SyntaxError) and exc.msg else exc
         return Result(exercise.name, False, _("cannot import {file}: {error}: {message}{where}", file=exercise.file,
-                                              error=type(exc).__name__, message=exc, where=_where(exc, directory)))
+                                              error=type(exc).__name__, message=message, where=_where(exc, directory)))
     try:
         GRADERS[exercise.name](module)
     except Wrong as exc:
