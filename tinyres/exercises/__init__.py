@@ -26,7 +26,12 @@ __all__ = ["EXERCISES", "Exercise", "Result", "check", "init_workspace", "use_op
 class Exercise:
     name: str
     file: str
-    title: M            # one line, rendered in the language of whoever lists the exercises
+    about: M            # the one-line description, kept to be rendered in any language
+
+    @property
+    def title(self) -> str:
+        """The one-line description in the current language."""
+        return str(self.about)
 
 
 #: in the order a learner builds the engine (later files import earlier ones)
