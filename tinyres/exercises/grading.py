@@ -143,7 +143,6 @@ def _mul_fwd(a, b):
 # ---------------------------------------------------------------- 2 topological sort
 
 def grade_topological_sort(mod):
-    from ..tensor import _topological_order
     order_fn = need(mod, "topological_order")
     g = backend.generator(INPUT_SEED)
     x, w = t64(normal(g, (3,))), t64(normal(g, (3,)))
