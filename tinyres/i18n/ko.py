@@ -450,8 +450,8 @@ MESSAGES = {
         "{dir}에 이미 있는 파일: {files}. 여러분의 작업을 덮어쓰지 않습니다 (바꾸려면 --force를 주세요)",
     "{file} is missing from {dir}; write it with `tinyres exercises init {dir}` (existing files are kept only "
     "without --force)":
-        "{dir}에 {file} 파일이 없습니다. `tinyres exercises init {dir}`로 쓰세요 (이미 있는 파일은 --force 없이만 "
-        "그대로 남습니다)",
+        "{dir}에 {file} 파일이 없습니다. `tinyres exercises init {dir}`로 쓰세요 (--force 없이 실행해야 이미 있는 "
+        "파일이 보존됩니다)",
     "tinyres exercises: build the engine yourself ============================================ Each exNN_*.py file "
     "holds functions to write. Every function says, in its docstring, the maths to implement, the shapes, and a "
     "hint; replace its `raise NotImplementedError` line. You work on NumPy arrays. Do them in order: later files "
