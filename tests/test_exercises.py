@@ -455,3 +455,143 @@ def test_train_with_ops_of_a_blank_workspace_is_refused(tmp_path):
     r = _cli("train", "--ops", str(tmp_path / "ws"), "--quick", "--out", str(tmp_path / "run"))
     assert r.returncode == 2 and "fix these exercises first" in r.stderr and "Traceback" not in r.stderr
 
+
+
+# --- the checker in Korean ---------------------------------------------------------------------
+
+def _cli_ko(*args):
+    """The command under TINYRES_LANG=ko (conftest's TINYRES_STRICT_LANG=1 is inherited: a missing
+    twin is an error, not English)."""
+    return subprocess.run([sys.executable, "-m", "tinyres", *args], capture_output=True, text=True,
+                          env={**os.environ, "OMP_NUM_THREADS": "1", "TINYRES_LANG": "ko"})
+
+
+def _no_english(text):
+    from langcheck import english_left
+    left = english_left(text)
+    assert not left, "English left in a Korean run:\n" + "\n".join(left)
+
+
+def test_list_and_init_in_korean(tmp_path):
+    r = _cli_ko("exercises", "list")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert [line.split()[1] for line in lines] == [e.name for e in EXERCISES]
+    assert "배치 정규화 역전파" in lines[8] and "숏컷" in lines[9]
+    _no_english(r.stdout)
+    ws = tmp_path / "ws"
+    r = _cli_ko("exercises", "init", str(ws))
+    assert r.returncode == 0 and "연습 문제 템플릿 12개" in r.stdout, r.stdout + r.stderr
+    _no_english(r.stdout)
+    assert "엔진을 직접 만들기" in (ws / "README.txt").read_text()
+    r = _cli_ko("exercises", "init", str(ws))
+    assert r.returncode == 2 and "--force" in r.stderr and "덮어쓰지 않습니다" in r.stderr
+    [line] = r.stderr.strip().splitlines()
+    _no_english(line)
+
+
+def test_blank_workspace_in_korean(tmp_path):
+    init_workspace(str(tmp_path / "ws"))
+    r = _cli_ko("exercises", "check", str(tmp_path / "ws"))
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == len(EXERCISES) + 1
+    for line, ex in zip(lines, EXERCISES):
+        assert line.startswith(f"실패  {ex.name}:") and "아직 구현하지 않았습니다" in line and "번째 줄" in line, line
+    assert lines[-1] == f"0/{len(EXERCISES)} 통과. 다음: {EXERCISES[0].name}"
+    _no_english(r.stdout)
+
+
+def test_solved_workspace_in_korean(solved):
+    r = _cli_ko("exercises", "check", str(solved))
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert lines[:-1] == [f"통과  {e.name}" for e in EXERCISES]
+    assert lines[-1].startswith(f"{len(EXERCISES)}/{len(EXERCISES)} 통과. 이제 여러분의 연산으로 학습해 보세요")
+    _no_english(r.stdout)
+
+
+# planted bugs (from BUGS) and the Korean words their FAIL line must hold: the diagnosis in words
+_KOREAN_DIAGNOSES = {
+    "cross-entropy gradient not divided by N": ["dL/dz:", "모든 곳에서 참 기울기의 5배", "상수 배수가 어긋났습니다"],
+    "batch-norm backward without the variance path": ["dL/dx:", "72개 중 72개가 틀렸습니다",
+                                                      "항이 빠졌거나 더 들어갔습니다"],
+    "residual backward drops the identity path": ["숏컷: 항등 경로", "기울기가 0입니다"],
+    "ReLU passes the gradient where x == 0": ["x == 0에서 relu_backward의 dL/dx", "라이브러리의 결과와 다릅니다"],
+}
+
+
+def test_planted_bugs_are_diagnosed_in_korean(solved, tmp_path):
+    chosen = [b for b in BUGS if b[0] in _KOREAN_DIAGNOSES]
+    assert len(chosen) == len(_KOREAN_DIAGNOSES) and len({b[1] for b in chosen}) == len(chosen)
+    ws = _patched(solved, tmp_path, [p for b in chosen for p in b[2]])
+    r = _cli_ko("exercises", "check", str(ws))
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr, r.stdout + r.stderr
+    lines = {line.split()[1].rstrip(":"): line for line in r.stdout.strip().splitlines()[:-1]}
+    for description, name, _patches, _phrase in chosen:
+        assert lines[name].startswith(f"실패  {name}: "), lines[name]
+        for words in _KOREAN_DIAGNOSES[description]:
+            assert words in lines[name], (description, lines[name])
+    failed = [e.name for e in EXERCISES if not lines[e.name].startswith("통과")]
+    assert failed == ["relu", "cross_entropy", "batch_norm", "residual", "basic_block"]   # the block uses them
+    assert r.stdout.strip().splitlines()[-1] == f"{len(EXERCISES) - 5}/{len(EXERCISES)} 통과. 다음: relu"
+    _no_english(r.stdout)
+
+
+def test_learner_exceptions_and_ops_refusal_in_korean(solved, tmp_path):
+    from tinyres import i18n
+    ws = tmp_path / "ws"
+    shutil.copytree(solved, ws)
+    (ws / "ex03_relu.py").write_text("def relu_forward(x):\n    return {}[0]\n\n\ndef relu_backward(gy, c):\n"
+                                     "    return gy\n")
+    (ws / "ex04_linear.py").write_text("")
+    i18n.set_lang("ko")
+    [relu] = check(str(ws), only="relu")
+    [linear] = check(str(ws), only="linear")
+    with pytest.raises(OpsNotReady) as info:
+        with use_ops(str(ws)):
+            pass
+    assert relu.message == "여러분의 코드에서 KeyError 발생: 0 (ex03_relu.py 2번째 줄)"
+    assert linear.message.startswith("ex04_linear.py에 linear_forward() 함수가 없습니다")
+    assert str(info.value).startswith("먼저 이 연습 문제들을 고치세요: relu, linear (")
+    _no_english("\n".join([relu.message, linear.message, str(info.value)]))
+
+
+@pytest.mark.parametrize("scale, wrong, words", [
+    (0.0, 6, "기울기가 0입니다"), (-1.0, 6, "부호가 반대입니다"), (0.5, 6, "참 기울기의 0.5배"),
+    (float("nan"), 2, "나머지는 맞으므로"), (float("nan"), 6, "항이 빠졌거나"),
+])
+def test_every_shape_of_a_wrong_gradient_has_korean_words(scale, wrong, words):
+    from tinyres.inspect.gradcheck import Mismatch
+    m = Mismatch(0, "x", (0,), 1.0, 2.0, 10.0, wrong=wrong, size=6, scale=scale, scale_fits=scale == scale)
+    ko = m.diagnosis().render("ko")
+    assert ko.startswith(f"원소 6개 중 {wrong}개가 틀렸습니다: ") and words in ko, ko
+    _no_english(ko)
+    assert m.diagnosis().render("en").startswith(f"{wrong} of 6 elements wrong: ")
+
+
+def test_gradcheck_report_names_the_mistake_in_both_languages():
+    """tinyres.gradcheck's failing report carries the same diagnosis as the checker, in the current language."""
+    import numpy as np
+    from tinyres import i18n
+    from tinyres.function import Function
+
+    class HalfSquare(Function):          # backward forgets the 2 of d(x^2)/dx
+        def forward(self, a):
+            self.a = a
+            return a * a
+
+        def backward(self, gy):
+            return (gy * self.a,)
+    x = tr.tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    report = tr.gradcheck(lambda x: HalfSquare()(x), [x], raise_on_fail=False)
+    english = str(report).splitlines()
+    assert english[0].startswith("gradcheck FAILED: 12 elements checked") and len(english) == 3
+    assert english[2] == "    12 of 12 elements wrong: yours is 0.5 x the true gradient everywhere - a constant " \
+                         "factor is off (a 1/N of a mean, a 2 of a square, a learning rate?)"
+    i18n.set_lang("ko")
+    korean = str(report).splitlines()
+    assert korean[0].startswith("gradcheck 실패: 원소 12개 검사") and korean[1].startswith("  입력 0")
+    assert "참 기울기의 0.5배" in korean[2]
+    assert str(tr.gradcheck(lambda x: x * x, [x])).startswith("gradcheck 통과: 원소 12개 검사")
+    _no_english("\n".join(korean))

@@ -11,27 +11,31 @@ from __future__ import annotations
 
 from .. import backend
 from ..function import Function
+from ..i18n import M
 
 __all__ = ["Wrong", "LearnerFunction", "as_float_array"]
 
 
 class Wrong(Exception):
-    """The first thing wrong with an exercise, in words."""
+    """The first thing wrong with an exercise, in words: an :class:`~tinyres.i18n.M`, so ``str()``
+    gives it in the language of whoever prints it."""
 
 
 def _describe(v):
     shape = getattr(v, "shape", None)
-    return f"{type(v).__name__} of shape {tuple(shape)}" if shape is not None else type(v).__name__
+    return M("{kind} of shape {shape}", kind=type(v).__name__, shape=tuple(shape)) if shape is not None \
+        else type(v).__name__
 
 
 def as_float_array(v, like, what):
     """``v`` as an array of ``like``'s dtype and device (learners may return floats or lists)."""
     if v is None:
-        raise Wrong(f"{what} is None (did you forget a return?)")
+        raise Wrong(M("{what} is None (did you forget a return?)", what=what))
     try:
         return backend.asarray(v, dtype=str(like.dtype).split(".")[-1], device=backend.device_name(like))
     except (TypeError, ValueError) as exc:
-        raise Wrong(f"{what} is a {_describe(v)}, not an array of numbers ({exc})") from None
+        raise Wrong(M("{what} is a {kind}, not an array of numbers ({error})", what=what, kind=_describe(v),
+                      error=exc)) from None
 
 
 class LearnerFunction(Function):
@@ -62,11 +66,11 @@ class LearnerFunction(Function):
         self._count(f"{self.label} forward")
         out = self._fwd(*(xp.asarray(a, copy=True) for a in arrays))
         if not (isinstance(out, tuple) and len(out) == 2):
-            raise Wrong(f"{self.fwd_name} must return (y, cache), got a {_describe(out)}")
+            raise Wrong(M("{name} must return (y, cache), got a {kind}", name=self.fwd_name, kind=_describe(out)))
         y, self.cache = out
-        y = as_float_array(y, arrays[0], f"the y returned by {self.fwd_name}")
+        y = as_float_array(y, arrays[0], M("the y returned by {name}", name=self.fwd_name))
         if self.strict and not bool(xp.all(xp.isfinite(y))):
-            raise Wrong(f"{self.fwd_name} returned NaN or inf (overflow? e.g. exp() of large numbers)")
+            raise Wrong(M("{name} returned NaN or inf (overflow? e.g. exp() of large numbers)", name=self.fwd_name))
         return y
 
     def backward(self, gy):
@@ -77,18 +81,18 @@ class LearnerFunction(Function):
         if len(self.shapes) == 1 and not isinstance(grads, (tuple, list)):
             grads = (grads,)
         if not isinstance(grads, (tuple, list)) or len(grads) != len(self.shapes):
-            raise Wrong(f"{name} must return {len(self.shapes)} gradients "
-                        f"({', '.join('dL/d' + n for n in self.input_names)}), got a {_describe(grads)}")
+            raise Wrong(M("{name} must return {n} gradients ({grads}), got a {kind}", name=name, n=len(self.shapes),
+                          grads=", ".join(f"dL/d{n}" for n in self.input_names), kind=_describe(grads)))
         out = []
         for wanted, shape, input_name, g in zip(self.needs_input_grad, self.shapes, self.input_names, grads):
             if not wanted:
                 out.append(None)
                 continue
-            g = as_float_array(g, gy, f"dL/d{input_name} returned by {name}")
+            g = as_float_array(g, gy, M("dL/d{input} returned by {name}", input=input_name, name=name))
             if tuple(g.shape) != shape:
-                raise Wrong(f"wrong shape: {name} returned dL/d{input_name} of shape {tuple(g.shape)}, "
-                            f"expected {shape} (the shape of {input_name})")
+                raise Wrong(M("wrong shape: {name} returned dL/d{input} of shape {got}, expected {shape} (the shape "
+                              "of {input})", name=name, input=input_name, got=tuple(g.shape), shape=shape))
             if self.strict and not bool(xp.all(xp.isfinite(g))):
-                raise Wrong(f"{name} returned NaN or inf in dL/d{input_name}")
+                raise Wrong(M("{name} returned NaN or inf in dL/d{input}", name=name, input=input_name))
             out.append(g)
         return tuple(out)

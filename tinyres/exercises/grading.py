@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .. import backend
 from .. import functional as F
+from ..i18n import M
 from ..inspect.gradcheck import TOLERANCE, gradcheck
 from ..tensor import Tensor, tensor
 from .bridge import LearnerFunction, Wrong
@@ -27,7 +28,8 @@ COTANGENT_SEED = 900000    # ... and its upstream gradient from generator(COTANG
 def need(mod, name):
     fn = getattr(mod, name, None)
     if not callable(fn):
-        raise Wrong(f"{mod.__name__}.py has no function {name}() (was it renamed or deleted?)")
+        raise Wrong(M("{module}.py has no function {name}() (was it renamed or deleted?)", module=mod.__name__,
+                      name=name))
     return fn
 
 
@@ -51,7 +53,8 @@ def compare(what, got, want, case):
     """Raise Wrong unless ``got`` equals ``want`` within the tolerance (shape first)."""
     got, want = _host(got), _host(want)
     if tuple(got.shape) != tuple(want.shape):
-        raise Wrong(f"wrong shape: {what} has shape {tuple(got.shape)}, expected {tuple(want.shape)} ({case})")
+        raise Wrong(M("wrong shape: {what} has shape {got}, expected {want} ({case})", what=what,
+                      got=tuple(got.shape), want=tuple(want.shape), case=case))
     if got.size == 0:
         return
     diff = abs(got - want)
@@ -59,8 +62,9 @@ def compare(what, got, want, case):
     k = int(excess.argmax())
     if not excess.reshape(-1)[k] <= 1:       # also catches NaN
         i = _index(k, want.shape)
-        raise Wrong(f"{what} differs from the library's: max difference {float(diff.reshape(-1)[k]):.3g} at index "
-                    f"{i} (got {float(got[i]):.6g}, expected {float(want[i]):.6g}) ({case})")
+        raise Wrong(M("{what} differs from the library's: max difference {diff:.3g} at index {index} (got "
+                      "{got:.6g}, expected {want:.6g}) ({case})", what=what, diff=float(diff.reshape(-1)[k]),
+                      index=i, got=float(got[i]), want=float(want[i]), case=case))
 
 
 def check_grads(fn, inputs, names, k, case):
@@ -69,24 +73,20 @@ def check_grads(fn, inputs, names, k, case):
     if not report.ok:
         m = report.worst
         tol = TOLERANCE["atol"] + TOLERANCE["rtol"] * abs(m.numeric)
-        raise Wrong(f"dL/d{names[m.input]} wrong at index {m.index}: analytic {m.analytic:.6g}, numeric "
-                    f"{m.numeric:.6g}, tolerance {tol:.2g} (atol {TOLERANCE['atol']:g} + rtol {TOLERANCE['rtol']:g}"
-                    f"*|numeric|) ({case}); {_pattern(m)}")
+        raise Wrong(M("dL/d{name} wrong at index {index}: analytic {analytic:.6g}, numeric {numeric:.6g}, "
+                      "tolerance {tol:.2g} (atol {atol:g} + rtol {rtol:g}*|numeric|) ({case}); {diagnosis}",
+                      name=names[m.input], index=m.index, analytic=m.analytic, numeric=m.numeric, tol=tol,
+                      atol=TOLERANCE["atol"], rtol=TOLERANCE["rtol"], case=case, diagnosis=m.diagnosis()))
 
 
-def _pattern(m):
-    """The shape of the mistake in words, from the whole gradient, not only its worst element."""
-    where = f"{m.wrong} of {m.size} elements wrong"
-    if m.scale_fits and abs(m.scale) < 1e-12:
-        return f"{where}: your gradient is zero where it should not be (is this input's gradient returned?)"
-    if m.scale_fits and m.scale < 0 and abs(m.scale + 1) < 1e-6:
-        return f"{where}: your gradient is the true one with its sign flipped"
-    if m.scale_fits:
-        return (f"{where}: yours is {m.scale:.4g} x the true gradient everywhere - a constant factor is off "
-                f"(a 1/N of a mean, a 2 of a square, a learning rate?)")
-    if m.wrong < m.size:
-        return f"{where}: the rest agree, so look at what is special about those (a border, a tie, padding, stride)"
-    return f"{where}: not a constant factor either, so a term is missing or extra (read the docstring's formula)"
+def _of(function, value):
+    """ "relu_forward's y": what a comparison is about."""
+    return M("{function}'s {value}", function=function, value=value)
+
+
+def _window(x_shape, kernel, stride, padding):
+    return M("x {x}, kernel {kernel}, stride {stride}, padding {padding}", x=x_shape, kernel=kernel, stride=stride,
+             padding=padding)
 
 
 def vjp(fn, inputs, gy):
@@ -143,21 +143,20 @@ def _mul_fwd(a, b):
 # ---------------------------------------------------------------- 2 topological sort
 
 def grade_topological_sort(mod):
-    from ..tensor import _topological_order
     order_fn = need(mod, "topological_order")
     g = backend.generator(INPUT_SEED)
     x, w = t64(normal(g, (3,))), t64(normal(g, (3,)))
     u = x * w
     diamond = (u * u.exp()).sum()                       # u feeds both the mul and the exp
     h = x
-    for _ in range(4):                                  # residual-like: h feeds the branch and the add
+    for step in range(4):                               # residual-like: h feeds the branch and the add
         h = h + h * w
     chain = x
-    for _ in range(3000):                               # deeper than Python's recursion limit
+    for link in range(3000):                            # deeper than Python's recursion limit
         chain = chain * 1.0
-    for label, root in (("a diamond: u = x*w used by exp(u) and u*exp(u)", diamond),
-                        ("4 residual steps h = h + h*w", h.sum()),
-                        ("a chain of 3000 muls", chain.sum())):
+    for label, root in ((M("a diamond: u = x*w used by exp(u) and u*exp(u)"), diamond),
+                        (M("4 residual steps h = h + h*w"), h.sum()),
+                        (M("a chain of 3000 muls"), chain.sum())):
         _check_order(order_fn, root, label)
 
 
@@ -167,26 +166,28 @@ def _check_order(order_fn, root, label):
     reachable = {id(f) for f in expected}
     order = order_fn(root.creator)
     if not isinstance(order, (list, tuple)):
-        raise Wrong(f"topological_order must return a list of Functions, got {type(order).__name__} (graph: {label})")
+        raise Wrong(M("topological_order must return a list of Functions, got {kind} (graph: {label})",
+                      kind=type(order).__name__, label=label))
     seen = set()
     for f in order:
         if id(f) not in reachable:
-            raise Wrong(f"topological_order returned {f!r}, which is not a Function reachable from the root "
-                        f"(graph: {label})")
+            raise Wrong(M("topological_order returned {function}, which is not a Function reachable from the root "
+                          "(graph: {label})", function=repr(f), label=label))
         if id(f) in seen:
-            raise Wrong(f"topological_order lists the Function '{f.op_name}' twice: a node used by two consumers "
-                        f"must appear once, or its backward runs twice (graph: {label})")
+            raise Wrong(M("topological_order lists the Function '{op}' twice: a node used by two consumers must "
+                          "appear once, or its backward runs twice (graph: {label})", op=f.op_name, label=label))
         seen.add(id(f))
     if len(seen) != len(expected):
         missing = next(f for f in expected if id(f) not in seen)
-        raise Wrong(f"topological_order misses {len(expected) - len(seen)} of the {len(expected)} Functions "
-                    f"(e.g. '{missing.op_name}') (graph: {label})")
+        raise Wrong(M("topological_order misses {missing} of the {total} Functions (e.g. '{op}') (graph: {label})",
+                      missing=len(expected) - len(seen), total=len(expected), op=missing.op_name, label=label))
     pos = {id(f): i for i, f in enumerate(order)}
     for f in order:
         for t in f.inputs:
             if t.creator is not None and pos[id(t.creator)] < pos[id(f)]:
-                raise Wrong(f"'{t.creator.op_name}' is listed before '{f.op_name}', which consumes its output: its "
-                            f"backward would run before its gradient is complete (graph: {label})")
+                raise Wrong(M("'{producer}' is listed before '{consumer}', which consumes its output: its backward "
+                              "would run before its gradient is complete (graph: {label})",
+                              producer=t.creator.op_name, consumer=f.op_name, label=label))
 
 
 # ---------------------------------------------------------------- 3 relu
@@ -199,14 +200,15 @@ def grade_relu(mod):
     for k, shape in enumerate([(2, 3, 4, 5), (1, 7), (5,)]):
         g = backend.generator(INPUT_SEED + k)
         x = t64(normal(g, shape, low=0.1))
-        compare("relu_forward's y", op(x), F.relu(x), f"x {shape}")
+        compare(_of("relu_forward", "y"), op(x), F.relu(x), f"x {shape}")
         check_grads(op, [x], ["x"], k, f"x {shape}")
     g = backend.generator(INPUT_SEED + 10)
     x = t64(g.integers(-2, 3, size=(4, 6)))            # exact zeros: the kink
     gy = backend.asarray(normal(backend.generator(COTANGENT_SEED + 10), (4, 6)))
-    compare("relu_forward's y", op(x), F.relu(x), "x with exact zeros")
-    compare("relu_backward's dL/dx at x == 0 (must be 0, as the library and PyTorch)",
-            vjp(op, [x], gy)[0], vjp(F.relu, [x], gy)[0], "x with exact zeros")
+    zeros = M("x with exact zeros")
+    compare(_of("relu_forward", "y"), op(x), F.relu(x), zeros)
+    compare(M("relu_backward's dL/dx at x == 0 (must be 0, as the library and PyTorch)"),
+            vjp(op, [x], gy)[0], vjp(F.relu, [x], gy)[0], zeros)
 
 
 # ---------------------------------------------------------------- 4 linear
@@ -220,7 +222,7 @@ def grade_linear(mod):
         g = backend.generator(INPUT_SEED + k)
         x, w, b = t64(normal(g, (n, fin))), t64(normal(g, (fout, fin))), t64(normal(g, (fout,)))
         case = f"x ({n}, {fin}), w ({fout}, {fin})"
-        compare("linear_forward's y", op(x, w, b), F.linear(x, w, b), case)
+        compare(_of("linear_forward", "y"), op(x, w, b), F.linear(x, w, b), case)
         check_grads(op, [x, w, b], ("x", "w", "b"), k, case)
 
 
@@ -235,8 +237,8 @@ def grade_cross_entropy(mod):
 
         def op(z):
             return LearnerFunction("cross_entropy", lambda a: fwd(a, target), bwd, ("z",))(z)
-        case = f"logits ({n}, {classes}), scale {scale:g}"
-        compare("cross_entropy_forward's L", op(z), F.cross_entropy(z, target), case)
+        case = M("logits {shape}, scale {scale:g}", shape=(n, classes), scale=scale)
+        compare(_of("cross_entropy_forward", "L"), op(z), F.cross_entropy(z, target), case)
         if scale < 100:     # finite differences of a loss of ~1000 lose the digits the check needs
             check_grads(op, [z], ("z",), k, case)
 
@@ -268,19 +270,19 @@ def grade_im2col(mod):
     im2col, col2im = need(mod, "im2col"), need(mod, "col2im")
     for k, (n, c, h, w, kk, s, p) in enumerate(CONV_WINDOWS):
         g = backend.generator(INPUT_SEED + k)
-        case = f"x ({n}, {c}, {h}, {w}), kernel {kk}, stride {s}, padding {p}"
+        case = _window((n, c, h, w), kk, s, p)
         x = t64(normal(g, (n, c, h, w)))
-        compare("im2col's cols", backend.asarray(im2col(x.data.copy(), kk, kk, s, p)),
+        compare(_of("im2col", "cols"), backend.asarray(im2col(x.data.copy(), kk, kk, s, p)),
                 _library_im2col(x.data, kk, s, p), case)
         cols = normal(g, (c * kk * kk, n * out_len(h, kk, s, p) * out_len(w, kk, s, p)))
-        compare("col2im's result", backend.asarray(col2im(cols.copy(), (n, c, h, w), kk, kk, s, p)),
+        compare(M("col2im's result"), backend.asarray(col2im(cols.copy(), (n, c, h, w), kk, kk, s, p)),
                 _library_col2im(backend.asarray(cols), (n, c, h, w), kk, s, p), case)
 
         def op(x, kk=kk, s=s, p=p):
             return LearnerFunction("im2col", lambda a: (im2col(a, kk, kk, s, p), a.shape),
                                    lambda gy, shape: col2im(gy, shape, kk, kk, s, p), "x",
                                    names=("im2col", "col2im"))(x)
-        check_grads(op, [x], ["x (im2col's backward is col2im)"], k, case)
+        check_grads(op, [x], [M("x (im2col's backward is col2im)")], k, case)
 
 
 # ---------------------------------------------------------------- 7 conv2d
@@ -291,11 +293,12 @@ def grade_conv2d(mod):
                                                       (2, 3, 6, 6, 2, 1, 2, 0), (3, 2, 5, 4, 3, 2, 1, 0)]):
         g = backend.generator(INPUT_SEED + k)
         x, wt, b = t64(normal(g, (n, c, h, w))), t64(normal(g, (cout, c, kk, kk))), t64(normal(g, (cout,)))
-        case = f"x ({n}, {c}, {h}, {w}), w ({cout}, {c}, {kk}, {kk}), stride {s}, padding {p}"
+        case = M("x {x}, w {w}, stride {stride}, padding {padding}", x=(n, c, h, w), w=(cout, c, kk, kk),
+                 stride=s, padding=p)
 
         def op(x, wt, b, s=s, p=p):
             return LearnerFunction("conv2d", lambda *a: fwd(*a, s, p), bwd, ("x", "w", "b"))(x, wt, b)
-        compare("conv2d_forward's y", op(x, wt, b), F.conv2d(x, wt, b, stride=s, padding=p), case)
+        compare(_of("conv2d_forward", "y"), op(x, wt, b), F.conv2d(x, wt, b, stride=s, padding=p), case)
         check_grads(op, [x, wt, b], ("x", "w", "b"), k, case)
 
 
@@ -306,7 +309,7 @@ def grade_max_pool2d(mod):
     cases = [(2, 3, 4, 4, 2, 2, 0), (1, 2, 7, 7, 3, 2, 1), (2, 2, 5, 6, 3, 1, 1), (1, 1, 5, 5, 2, 1, 0)]
     for k, (n, c, h, w, kk, s, p) in enumerate(cases):
         g = backend.generator(INPUT_SEED + k)
-        case = f"x ({n}, {c}, {h}, {w}), kernel {kk}, stride {s}, padding {p}"
+        case = _window((n, c, h, w), kk, s, p)
 
         def op(x, kk=kk, s=s, p=p):
             return LearnerFunction("max_pool", lambda a: fwd(a, kk, s, p), bwd, "x")(x)
@@ -314,16 +317,16 @@ def grade_max_pool2d(mod):
         def library(x, kk=kk, s=s, p=p):
             return F.max_pool2d(x, kk, s, p)
         x = t64(distinct(g, (n, c, h, w)))
-        compare("max_pool_forward's y", op(x), library(x), case)
+        compare(_of("max_pool_forward", "y"), op(x), library(x), case)
         check_grads(op, [x], ["x"], k, case)
         negative = t64(-1.0 - abs(distinct(g, (n, c, h, w))))
-        compare("max_pool_forward's y (all inputs negative: padding must act as -inf)", op(negative),
+        compare(M("max_pool_forward's y (all inputs negative: padding must act as -inf)"), op(negative),
                 library(negative), case)
         tied = t64(g.integers(0, 2, size=(n, c, h, w)))
         gy = backend.asarray(normal(backend.generator(COTANGENT_SEED + k), tuple(library(tied).shape)))
-        compare("max_pool_forward's y (tied maxima)", op(tied), library(tied), case)
-        compare("max_pool_backward's dL/dx with tied maxima (the gradient goes to the FIRST maximum in "
-                "row-major window order, as the library)", vjp(op, [tied], gy)[0], vjp(library, [tied], gy)[0], case)
+        compare(M("max_pool_forward's y (tied maxima)"), op(tied), library(tied), case)
+        compare(M("max_pool_backward's dL/dx with tied maxima (the gradient goes to the FIRST maximum in "
+                  "row-major window order, as the library)"), vjp(op, [tied], gy)[0], vjp(library, [tied], gy)[0], case)
 
 
 # ---------------------------------------------------------------- 9 batch norm
@@ -334,11 +337,11 @@ def grade_batch_norm(mod):
         g = backend.generator(INPUT_SEED + k)
         x = t64(normal(g, shape) * 2 + 0.5)
         gamma, beta = t64(normal(g, (shape[1],)) + 1.0), t64(normal(g, (shape[1],)))
-        case = f"x {shape}, training mode"
+        case = M("x {shape}, training mode", shape=shape)
 
         def op(x, gamma, beta):
             return LearnerFunction("batch_norm", lambda *a: fwd(*a, 1e-5), bwd, ("x", "gamma", "beta"))(x, gamma, beta)
-        compare("batch_norm_forward's y", op(x, gamma, beta),
+        compare(_of("batch_norm_forward", "y"), op(x, gamma, beta),
                 F.batch_norm(x, None, None, gamma, beta, training=True, eps=1e-5), case)
         check_grads(op, [x, gamma, beta], ("x", "gamma", "beta"), k, case)
 
@@ -349,7 +352,7 @@ def grade_residual(mod):
     add_f, add_b = need(mod, "residual_add_forward"), need(mod, "residual_add_backward")
     sc_f, sc_b = need(mod, "shortcut_a_forward"), need(mod, "shortcut_a_backward")
 
-    names = ("F (the branch)", "s (the shortcut: the identity path)")
+    names = (M("F (the branch)"), M("s (the shortcut: the identity path)"))
 
     def add(branch, shortcut):
         return LearnerFunction("residual_add", lambda a, b: (add_f(a, b), None), lambda gy, _: add_b(gy),
@@ -357,17 +360,17 @@ def grade_residual(mod):
     for k, shape in enumerate([(2, 3, 4, 4), (1, 1, 3, 5)]):
         g = backend.generator(INPUT_SEED + k)
         branch, shortcut = t64(normal(g, shape)), t64(normal(g, shape))
-        compare("residual_add_forward's y", add(branch, shortcut), F.residual_add(branch, shortcut), f"{shape}")
+        compare(_of("residual_add_forward", "y"), add(branch, shortcut), F.residual_add(branch, shortcut), f"{shape}")
         check_grads(add, [branch, shortcut], names, k, f"{shape}")
     for k, (n, c, h, w, cout, s) in enumerate([(2, 3, 5, 5, 6, 2), (1, 4, 4, 4, 8, 2), (2, 2, 3, 3, 2, 1),
                                                (1, 3, 6, 7, 6, 1)]):
         g = backend.generator(INPUT_SEED + 10 + k)
         x = t64(normal(g, (n, c, h, w)))
-        case = f"x ({n}, {c}, {h}, {w}) to {cout} channels, stride {s}"
+        case = M("x {x} to {channels} channels, stride {stride}", x=(n, c, h, w), channels=cout, stride=s)
 
         def op(x, cout=cout, s=s):
             return LearnerFunction("shortcut_a", lambda a: sc_f(a, cout, s), sc_b, "x")(x)
-        compare("shortcut_a_forward's s", op(x), F.shortcut_a(x, cout, s), case)
+        compare(_of("shortcut_a_forward", "s"), op(x), F.shortcut_a(x, cout, s), case)
         check_grads(op, [x], ["x"], 10 + k, case)
 
 
@@ -395,13 +398,15 @@ def grade_sgd(mod):
                 before = (mine[j].copy(), grads[j].copy(), None if bufs[j] is None else bufs[j].copy())
                 out = step(mine[j], grads[j], bufs[j], lr, momentum, wd)
                 if not (isinstance(out, tuple) and len(out) == 2):
-                    raise Wrong(f"sgd_step must return (new p, new buf), got {type(out).__name__}")
+                    raise Wrong(M("sgd_step must return (new p, new buf), got {kind}", kind=type(out).__name__))
                 for what, old, now in zip(("p", "g", "buf"), before, (mine[j], grads[j], bufs[j])):
                     if old is not None and not (old == now).all():
-                        raise Wrong(f"sgd_step modified its argument {what} in place; return new arrays instead")
+                        raise Wrong(M("sgd_step modified its argument {name} in place; return new arrays instead",
+                                      name=what))
                 mine[j], bufs[j] = out
-                compare(f"parameter {j} after step {i + 1}", backend.asarray(mine[j]), params[j].data,
-                        f"lr {lr}, momentum {momentum}, weight decay {wd}; the library's SGD is PyTorch's")
+                compare(M("parameter {j} after step {step}", j=j, step=i + 1), backend.asarray(mine[j]),
+                        params[j].data, M("lr {lr}, momentum {momentum}, weight decay {wd}; the library's SGD is "
+                                          "PyTorch's", lr=lr, momentum=momentum, wd=wd))
 
 
 # ---------------------------------------------------------------- 12 BasicBlock
@@ -417,7 +422,8 @@ def grade_basic_block(mod):
         x = t64(normal(g, (n, c, h, w)))
         params = [t64(normal(g, (cout, c, 3, 3)) * 0.5), t64(normal(g, (cout,)) + 1), t64(normal(g, (cout,))),
                   t64(normal(g, (cout, cout, 3, 3)) * 0.5), t64(normal(g, (cout,)) + 1), t64(normal(g, (cout,)))]
-        case = f"x ({n}, {c}, {h}, {w}) to {cout} channels, stride {s}, option A, training mode"
+        case = M("x {x} to {channels} channels, stride {stride}, option A, training mode", x=(n, c, h, w),
+                 channels=cout, stride=s)
         previous = backend.get_default_dtype()
         backend.set_default_dtype("float64")
         try:
@@ -434,15 +440,15 @@ def grade_basic_block(mod):
         def backward(gy, cache):
             out = bwd(gy, cache)
             if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], dict)):
-                raise Wrong("basic_block_backward must return (dL/dx, grads) with grads a dict")
+                raise Wrong(M("basic_block_backward must return (dL/dx, grads) with grads a dict"))
             missing = [key for key in BLOCK_KEYS if key not in out[1]]
             if missing:
-                raise Wrong(f"basic_block_backward's grads has no {', '.join(missing)}")
+                raise Wrong(M("basic_block_backward's grads has no {keys}", keys=", ".join(missing)))
             return (out[0],) + tuple(out[1][key] for key in BLOCK_KEYS)
 
         def op(*inputs):
             return LearnerFunction("basic_block", forward, backward, ("x",) + BLOCK_KEYS)(*inputs)
-        compare("basic_block_forward's y", op(x, *params), block(x), case)
+        compare(_of("basic_block_forward", "y"), op(x, *params), block(x), case)
         check_grads(op, [x] + params, ("x",) + BLOCK_KEYS, k, case)
 
 

@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from .. import backend
 from .. import functional as F
 from ..function import OpError
+from ..i18n import M, _
 from ..optim import override_sgd_step
 from ..ops.residual import ResidualAdd
 from ..tensor import Tensor, override_backward_order
@@ -56,14 +57,15 @@ class OpsNotReady(ValueError):
 def _cpu(op, *tensors):
     for t in tensors:
         if t is not None and t.device != "cpu":
-            raise OpError(f"{op} from your exercises: your ops work on NumPy arrays, so run on the cpu device "
-                          f"(got a tensor on {t.device})")
+            raise OpError(_("{op} from your exercises: your ops work on NumPy arrays, so run on the cpu device (got "
+                            "a tensor on {device})", op=op, device=t.device))
 
 
 def _square(v, what, op):
     if isinstance(v, (tuple, list)):
         if len(v) != 2 or v[0] != v[1]:
-            raise OpError(f"{op} from your exercises takes the same {what} along height and width, got {v!r}")
+            raise OpError(_("{op} from your exercises takes the same {what} along height and width, got {value!r}",
+                            op=op, what=what, value=v))
         v = v[0]
     return int(v)
 
@@ -79,7 +81,7 @@ class _LearnerResidualAdd(LearnerFunction, ResidualAdd):
 
     def __init__(self, tag, forward, backward, calls):
         LearnerFunction.__init__(self, "residual_add", forward, backward,
-                                 ("F (the branch)", "s (the shortcut)"), strict=False, calls=calls)
+                                 (M("F (the branch)"), M("s (the shortcut)")), strict=False, calls=calls)
         self.tag = tag
 
     def backward(self, gy):
@@ -125,8 +127,8 @@ class LearnerOps:
     def conv2d(self, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         _cpu("conv2d", x, weight, bias)
         if _square(dilation, "dilation", "conv2d") != 1 or groups != 1:
-            raise OpError(f"conv2d from your exercises has no dilation or groups (got dilation={dilation}, "
-                          f"groups={groups})")
+            raise OpError(_("conv2d from your exercises has no dilation or groups (got dilation={dilation}, "
+                            "groups={groups})", dilation=dilation, groups=groups))
         s, p = _square(stride, "stride", "conv2d"), _square(padding, "padding", "conv2d")
         b = _zeros(weight.shape[0], weight) if bias is None else bias
         fwd = self.m["conv"].conv2d_forward
@@ -162,7 +164,8 @@ class LearnerOps:
     def residual_add(self, branch, shortcut, tag=None):
         _cpu("residual_add", branch, shortcut)
         if branch.shape != shortcut.shape:
-            raise OpError(f"residual_add: branch shape {branch.shape} != shortcut shape {shortcut.shape}")
+            raise OpError("residual_add: " + _("branch shape {branch} != shortcut shape {shortcut}",
+                                               branch=branch.shape, shortcut=shortcut.shape))
         res = self.m["res"]
         return _LearnerResidualAdd(tag, lambda a, b: (res.residual_add_forward(a, b), None),
                                    lambda gy, _: res.residual_add_backward(gy), self.calls)(branch, shortcut)
@@ -195,9 +198,9 @@ def use_ops(directory):
     from . import check
     failing = [r.name for name in OPS_EXERCISES for r in check(directory, only=name) if not r.ok]
     if failing:
-        raise OpsNotReady(f"fix these exercises first: {', '.join(failing)} "
-                          f"(see `tinyres exercises check {directory}`; add_mul and basic_block are graded but "
-                          f"not needed to train: + and * stay the library's, and the models build their own blocks)")
+        raise OpsNotReady(_("fix these exercises first: {names} (see `tinyres exercises check {dir}`; add_mul and "
+                            "basic_block are graded but not needed to train: + and * stay the library's, and the "
+                            "models build their own blocks)", names=", ".join(failing), dir=directory))
     ops = LearnerOps(directory)
     with F.override(**ops.table()), override_backward_order(ops.topological_order, ORDER_NAME):
         with override_sgd_step(ops.sgd_step, SGD_NAME):

@@ -15,6 +15,8 @@ import re
 import sys
 from contextlib import contextmanager
 
+from ..i18n import _
+
 __all__ = ["SOLUTIONS_DIR", "solution_source", "template_source", "init_workspace", "load_module",
            "WorkspaceError"]
 
@@ -76,8 +78,8 @@ def init_workspace(directory, files, solved=False, force=False):
     targets = list(files) + ["README.txt"]
     existing = [f for f in targets if os.path.exists(os.path.join(directory, f))]
     if existing and not force:
-        raise WorkspaceError(f"{directory} already holds {', '.join(existing)}; not overwriting your work "
-                             f"(pass --force to replace them)")
+        raise WorkspaceError(_("{dir} already holds {files}; not overwriting your work (pass --force to replace "
+                               "them)", dir=directory, files=", ".join(existing)))
     written = []
     for name in files:
         text = solution_source(name) if solved else template_source(name)
@@ -87,7 +89,7 @@ def init_workspace(directory, files, solved=False, force=False):
         written.append(path)
     path = os.path.join(directory, "README.txt")
     with open(path, "w", encoding="utf-8") as f:
-        f.write(README.format(dir=directory))
+        f.write(_(README, dir=directory))
     written.append(path)
     return written
 
@@ -112,8 +114,8 @@ def load_module(directory, filename):
     ``from ex06_im2col import im2col``). Errors propagate: the checker reports them."""
     path = os.path.join(directory, filename)
     if not os.path.exists(path):
-        raise WorkspaceError(f"{filename} is missing from {directory}; write it with "
-                             f"`tinyres exercises init {directory}` (existing files are kept only without --force)")
+        raise WorkspaceError(_("{file} is missing from {dir}; write it with `tinyres exercises init {dir}` (existing "
+                               "files are kept only without --force)", file=filename, dir=directory))
     with _on_path(directory):
         importlib.invalidate_caches()
         return importlib.import_module(filename[:-3])

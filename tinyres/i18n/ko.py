@@ -291,6 +291,199 @@ MESSAGES = {
     # --- figures (tinyres/inspect/plots.py) ---------------------------------------------------
 
     # --- exercises and their checker, gradient-check reports -----------------------------------
+    # exercise list (tinyres/exercises/__init__.py)
+    "backward of add and mul, with broadcasting": "add와 mul의 역전파, 브로드캐스팅 포함",
+    "the order of the backward pass": "역전파의 순서",
+    "ReLU forward and backward": "ReLU 순전파와 역전파",
+    "fully connected layer y = x W^T + b": "완전 연결 층 y = x W^T + b",
+    "softmax cross-entropy, stable, mean over the batch": "소프트맥스 교차 엔트로피: 수치적으로 안정하게, 배치 평균으로",
+    "im2col and its adjoint col2im (overlaps add up)": "im2col과 그 수반 연산 col2im (겹치는 부분은 더해짐)",
+    "conv2d forward and backward (dW, dX, db), stride and padding":
+        "conv2d 순전파와 역전파 (dW, dX, db), 스트라이드와 패딩",
+    "max pooling backward: ties to the first maximum, padding": "최대 풀링 역전파: 동점이면 첫 번째 최댓값으로, 패딩",
+    "batch norm backward in training mode: the mean and variance paths":
+        "학습 모드의 배치 정규화 역전파: 평균 경로와 분산 경로",
+    'residual add and option-A shortcut backward: the "+1"': '잔차 덧셈과 옵션 A 숏컷의 역전파: "+1"',
+    "SGD with momentum and weight decay (PyTorch's update)": "모멘텀과 가중치 감쇠가 있는 SGD (PyTorch의 갱신 규칙)",
+    "a BasicBlock assembled from your ops, forward and backward": "여러분의 연산으로 조립한 BasicBlock, 순전파와 역전파",
+    # the checker's lines
+    "PASS  {name}": "통과  {name}",
+    "FAIL  {name}: {message}": "실패  {name}: {message}",
+    "{passed}/{total} passed; next: {name}": "{passed}/{total} 통과. 다음: {name}",
+    "{passed}/{total} passed; now train with your ops: tinyres train --ops {directory}":
+        "{passed}/{total} 통과. 이제 여러분의 연산으로 학습해 보세요: tinyres train --ops {directory}",
+    "{passed}/{total} passed": "{passed}/{total} 통과",
+    "({file} line {line})": "({file} {line}번째 줄)",
+    "no exercise named {name!r}; the exercises are {names}": "{name!r}라는 연습 문제는 없습니다. 연습 문제: {names}",
+    "cannot import {file}: {error}: {message}{where}": "{file} 파일을 불러오지 못했습니다: {error}: {message}{where}",
+    "not implemented yet ({function} raises NotImplementedError){where}":
+        "아직 구현하지 않았습니다 ({function}에서 NotImplementedError 발생){where}",
+    "RecursionError: your code recursed deeper than Python allows (infinite recursion, or recursion on a deep graph: "
+    "use a loop){where}":
+        "RecursionError: 코드의 재귀가 Python이 허용하는 깊이를 넘었습니다 (무한 재귀이거나, 깊은 그래프를 재귀로 "
+        "훑었습니다: 반복문을 쓰세요){where}",
+    "your code raised {error}: {message}{where}": "여러분의 코드에서 {error} 발생: {message}{where}",
+    # what the learner's functions returned (tinyres/exercises/bridge.py)
+    "{kind} of shape {shape}": "모양이 {shape}인 {kind}",
+    "{what} is None (did you forget a return?)": "{what}: None입니다 (return을 빠뜨렸나요?)",
+    "{what} is a {kind}, not an array of numbers ({error})": "{what}: 숫자 배열이 아니라 {kind}입니다 ({error})",
+    "the y returned by {name}": "{name}의 반환값 y",
+    "{name} must return (y, cache), got a {kind}": "{name}의 반환값은 (y, cache)여야 합니다. 받은 것: {kind}",
+    "{name} returned NaN or inf (overflow? e.g. exp() of large numbers)":
+        "{name}의 결과에 NaN 또는 inf가 있습니다 (오버플로? 예: 큰 수의 exp())",
+    "{name} must return {n} gradients ({grads}), got a {kind}":
+        "{name}의 반환값은 기울기 {n}개({grads})여야 합니다. 받은 것: {kind}",
+    "dL/d{input} returned by {name}": "{name}의 반환값 dL/d{input}",
+    "wrong shape: {name} returned dL/d{input} of shape {got}, expected {shape} (the shape of {input})":
+        "모양이 틀렸습니다: {name}의 반환값 dL/d{input}의 모양이 {got}입니다. {shape}이어야 합니다({input}의 모양)",
+    "{name} returned NaN or inf in dL/d{input}": "{name}의 반환값 dL/d{input}에 NaN 또는 inf가 있습니다",
+    # the graders (tinyres/exercises/grading.py)
+    "{module}.py has no function {name}() (was it renamed or deleted?)":
+        "{module}.py에 {name}() 함수가 없습니다 (이름을 바꾸었거나 지웠나요?)",
+    "wrong shape: {what} has shape {got}, expected {want} ({case})":
+        "모양이 틀렸습니다: {what}의 모양이 {got}입니다. {want}이어야 합니다 ({case})",
+    "{what} differs from the library's: max difference {diff:.3g} at index {index} (got {got:.6g}, expected "
+    "{want:.6g}) ({case})":
+        "{what}: 라이브러리의 결과와 다릅니다. 인덱스 {index}에서 최대 차이 {diff:.3g} (받은 값 {got:.6g}, 기대한 값 "
+        "{want:.6g}) ({case})",
+    "dL/d{name} wrong at index {index}: analytic {analytic:.6g}, numeric {numeric:.6g}, tolerance {tol:.2g} (atol "
+    "{atol:g} + rtol {rtol:g}*|numeric|) ({case}); {diagnosis}":
+        "dL/d{name}: 인덱스 {index}에서 틀렸습니다. 해석적 값 {analytic:.6g}, 수치 미분 값 {numeric:.6g}, 허용 오차 "
+        "{tol:.2g} (atol {atol:g} + rtol {rtol:g}*|수치 미분 값|) ({case}). {diagnosis}",
+    "{function}'s {value}": "{function}의 {value}",
+    "x {x}, kernel {kernel}, stride {stride}, padding {padding}":
+        "x {x}, 커널 {kernel}, 스트라이드 {stride}, 패딩 {padding}",
+    "x {x}, w {w}, stride {stride}, padding {padding}": "x {x}, w {w}, 스트라이드 {stride}, 패딩 {padding}",
+    "x {shape}, training mode": "x {shape}, 학습 모드",
+    "x {x} to {channels} channels, stride {stride}": "x {x}에서 {channels}채널로, 스트라이드 {stride}",
+    "x {x} to {channels} channels, stride {stride}, option A, training mode":
+        "x {x}에서 {channels}채널로, 스트라이드 {stride}, 옵션 A, 학습 모드",
+    "logits {shape}, scale {scale:g}": "로짓 {shape}, 스케일 {scale:g}",
+    "x with exact zeros": "정확히 0인 원소가 있는 x",
+    "relu_backward's dL/dx at x == 0 (must be 0, as the library and PyTorch)":
+        "x == 0에서 relu_backward의 dL/dx (라이브러리와 PyTorch처럼 0이어야 합니다)",
+    "col2im's result": "col2im의 결과",
+    "x (im2col's backward is col2im)": "x (im2col의 역전파는 col2im)",
+    "max_pool_forward's y (all inputs negative: padding must act as -inf)":
+        "max_pool_forward의 y (입력이 모두 음수: 패딩은 -inf처럼 동작해야 합니다)",
+    "max_pool_forward's y (tied maxima)": "max_pool_forward의 y (동점인 최댓값)",
+    "max_pool_backward's dL/dx with tied maxima (the gradient goes to the FIRST maximum in row-major window order, "
+    "as the library)":
+        "최댓값이 동점일 때 max_pool_backward의 dL/dx (라이브러리처럼, 기울기는 창의 행 우선 순서에서 첫 번째 "
+        "최댓값으로 갑니다)",
+    "F (the branch)": "F (가지)",
+    "s (the shortcut: the identity path)": "s (숏컷: 항등 경로)",
+    "s (the shortcut)": "s (숏컷)",
+    "a diamond: u = x*w used by exp(u) and u*exp(u)": "다이아몬드: u = x*w를 exp(u)와 u*exp(u)가 함께 씀",
+    "4 residual steps h = h + h*w": "잔차 단계 4번 h = h + h*w",
+    "a chain of 3000 muls": "mul 3000개가 이어진 사슬",
+    "topological_order must return a list of Functions, got {kind} (graph: {label})":
+        "topological_order의 반환값은 Function의 리스트여야 합니다. 받은 것: {kind} (그래프: {label})",
+    "topological_order returned {function}, which is not a Function reachable from the root (graph: {label})":
+        "topological_order가 루트에서 닿을 수 없는 것을 반환했습니다: {function} (그래프: {label})",
+    "topological_order lists the Function '{op}' twice: a node used by two consumers must appear once, or its "
+    "backward runs twice (graph: {label})":
+        "topological_order에 Function '{op}'이(가) 두 번 있습니다. 두 곳에서 쓰이는 노드도 한 번만 나와야 합니다. "
+        "그렇지 않으면 그 역전파가 두 번 실행됩니다 (그래프: {label})",
+    "topological_order misses {missing} of the {total} Functions (e.g. '{op}') (graph: {label})":
+        "topological_order에 Function {total}개 중 {missing}개가 빠졌습니다 (예: '{op}') (그래프: {label})",
+    "'{producer}' is listed before '{consumer}', which consumes its output: its backward would run before its "
+    "gradient is complete (graph: {label})":
+        "'{producer}'이(가) 그 출력을 쓰는 '{consumer}'보다 먼저 나옵니다. 이러면 '{producer}'의 기울기가 다 모이기 "
+        "전에 역전파가 실행됩니다 (그래프: {label})",
+    "sgd_step must return (new p, new buf), got {kind}": "sgd_step의 반환값은 (새 p, 새 buf)여야 합니다. 받은 것: {kind}",
+    "sgd_step modified its argument {name} in place; return new arrays instead":
+        "sgd_step이 인자 {name}의 값을 그 자리에서 바꾸었습니다. 대신 새 배열을 반환하세요",
+    "parameter {j} after step {step}": "{step}단계 뒤의 파라미터 {j}",
+    "lr {lr}, momentum {momentum}, weight decay {wd}; the library's SGD is PyTorch's":
+        "lr {lr}, 모멘텀 {momentum}, 가중치 감쇠 {wd}. 라이브러리의 SGD는 PyTorch와 같습니다",
+    "basic_block_backward must return (dL/dx, grads) with grads a dict":
+        "basic_block_backward의 반환값은 (dL/dx, grads)여야 하고, grads는 dict여야 합니다",
+    "basic_block_backward's grads has no {keys}": "basic_block_backward의 grads에 없는 키: {keys}",
+    # the shape of a wrong gradient, in words (tinyres/inspect/gradcheck.py; the checker prints it too)
+    "{wrong} of {size} elements wrong: your gradient is zero where it should not be (is this input's gradient "
+    "returned?)":
+        "원소 {size}개 중 {wrong}개가 틀렸습니다: 0이 아니어야 할 곳에서 기울기가 0입니다 (이 입력의 기울기를 "
+        "반환했나요?)",
+    "{wrong} of {size} elements wrong: your gradient is the true one with its sign flipped":
+        "원소 {size}개 중 {wrong}개가 틀렸습니다: 여러분의 기울기는 참 기울기와 부호가 반대입니다",
+    "{wrong} of {size} elements wrong: yours is {scale:.4g} x the true gradient everywhere - a constant factor is "
+    "off (a 1/N of a mean, a 2 of a square, a learning rate?)":
+        "원소 {size}개 중 {wrong}개가 틀렸습니다: 모든 곳에서 참 기울기의 {scale:.4g}배입니다. 상수 배수가 "
+        "어긋났습니다 (평균의 1/N, 제곱의 2, 학습률?)",
+    "{wrong} of {size} elements wrong: the rest agree, so look at what is special about those (a border, a tie, "
+    "padding, stride)":
+        "원소 {size}개 중 {wrong}개가 틀렸습니다: 나머지는 맞으므로 틀린 원소들만의 특별한 점을 살펴보세요 (경계, "
+        "동점, 패딩, 스트라이드)",
+    "{wrong} of {size} elements wrong: not a constant factor either, so a term is missing or extra (read the "
+    "docstring's formula)":
+        "원소 {size}개 중 {wrong}개가 틀렸습니다: 상수 배수도 아니므로 항이 빠졌거나 더 들어갔습니다 (docstring의 "
+        "식을 읽어 보세요)",
+    "gradcheck PASSED: {n} elements checked, tolerance atol={atol:g} rtol={rtol:g} eps={eps:g}":
+        "gradcheck 통과: 원소 {n}개 검사, 허용 오차 atol={atol:g} rtol={rtol:g} eps={eps:g}",
+    "gradcheck FAILED: {n} elements checked, tolerance atol={atol:g} rtol={rtol:g} eps={eps:g}":
+        "gradcheck 실패: 원소 {n}개 검사, 허용 오차 atol={atol:g} rtol={rtol:g} eps={eps:g}",
+    "input {input} {name} worst at {index}: analytic={analytic:.10g} numeric={numeric:.10g} (error {error:.3g} of "
+    "tolerance)":
+        "입력 {input} {name} 가장 나쁜 위치 {index}: 해석적={analytic:.10g} 수치 미분={numeric:.10g} (오차: 허용 "
+        "오차의 {error:.3g}배)",
+    # the command (tinyres/exercises/cli.py), the workspace and --ops (workspace.py, ops.py)
+    "build the engine yourself: exercises graded by gradient checks": "엔진을 직접 만들기: 기울기 검사로 채점하는 연습 문제",
+    "Write the backward passes of the engine yourself, graded by gradient checks against finite differences and by "
+    "comparing with the library's ops.":
+        "엔진의 역전파를 직접 작성합니다. 유한 차분과 비교하는 기울기 검사, 그리고 라이브러리 연산과의 비교로 "
+        "채점합니다.",
+    "the exercises, in order": "연습 문제 목록 (푸는 순서대로)",
+    "write a workspace of exercise files into DIR": "DIR에 연습 문제 파일로 된 작업 공간을 만듭니다",
+    "write the reference solutions instead": "연습 문제 대신 참고 답안을 씁니다",
+    "overwrite files already in DIR (your work!)": "DIR에 이미 있는 파일을 덮어씁니다 (여러분의 작업이 사라집니다!)",
+    "grade the workspace DIR: one PASS/FAIL line per exercise": "작업 공간 DIR을 채점합니다: 연습 문제마다 통과/실패 한 줄",
+    "grade one exercise (default: all of them)": "연습 문제 하나만 채점합니다 (기본값: 전부)",
+    "wrote {n} reference solutions and README.txt to {dir}; grade them with `tinyres exercises check {dir}`":
+        "{dir}에 참고 답안 {n}개와 README.txt를 썼습니다. `tinyres exercises check {dir}`로 채점하세요",
+    "wrote {n} exercise templates and README.txt to {dir}; grade them with `tinyres exercises check {dir}`":
+        "{dir}에 연습 문제 템플릿 {n}개와 README.txt를 썼습니다. `tinyres exercises check {dir}`로 채점하세요",
+    "cannot write {dir}: {error}": "{dir}에 쓸 수 없습니다: {error}",
+    "no folder {dir}; create it with `tinyres exercises init {dir}`":
+        "{dir} 폴더가 없습니다. `tinyres exercises init {dir}`로 만드세요",
+    "{dir} already holds {files}; not overwriting your work (pass --force to replace them)":
+        "{dir}에 이미 있는 파일: {files}. 여러분의 작업을 덮어쓰지 않습니다 (바꾸려면 --force를 주세요)",
+    "{file} is missing from {dir}; write it with `tinyres exercises init {dir}` (existing files are kept only "
+    "without --force)":
+        "{dir}에 {file} 파일이 없습니다. `tinyres exercises init {dir}`로 쓰세요 (--force 없이 실행해야 이미 있는 "
+        "파일이 보존됩니다)",
+    "tinyres exercises: build the engine yourself ============================================ Each exNN_*.py file "
+    "holds functions to write. Every function says, in its docstring, the maths to implement, the shapes, and a "
+    "hint; replace its `raise NotImplementedError` line. You work on NumPy arrays. Do them in order: later files "
+    "import earlier ones. tinyres exercises check {dir} grade everything tinyres exercises check {dir} --only relu "
+    "grade one exercise tinyres train --ops {dir} train ResNet-20 with YOUR ops":
+        "tinyres 연습 문제: 엔진을 직접 만들기\n"
+        "=====================================\n"
+        "\n"
+        "exNN_*.py 파일마다 작성할 함수들이 있습니다. 각 함수의 docstring에 구현할 수식, 모양, 힌트가\n"
+        "있습니다. 함수의 `raise NotImplementedError` 줄을 여러분의 구현으로 바꾸세요. NumPy 배열로\n"
+        "작업합니다. 순서대로 푸세요: 뒤의 파일이 앞의 파일을 import합니다.\n"
+        "\n"
+        "    tinyres exercises check {dir}                   전부 채점\n"
+        "    tinyres exercises check {dir} --only relu       연습 문제 하나만 채점\n"
+        "    tinyres train --ops {dir}                       여러분의 연산으로 ResNet-20 학습\n",
+    "--ops runs your NumPy code: use --device cpu": "--ops는 여러분의 NumPy 코드를 실행합니다: --device cpu를 쓰세요",
+    "using your ops from {dir}": "{dir}에 있는 여러분의 연산을 사용합니다",
+    "your ops ran: {ran}": "실행된 여러분의 연산: {ran}",
+    "{op} backward {n}": "{op} 역전파 {n}번",
+    "{op} {n}": "{op} {n}번",
+    "fix these exercises first: {names} (see `tinyres exercises check {dir}`; add_mul and basic_block are graded but "
+    "not needed to train: + and * stay the library's, and the models build their own blocks)":
+        "먼저 이 연습 문제들을 고치세요: {names} (`tinyres exercises check {dir}` 참고. add_mul과 basic_block은 "
+        "채점되지만 학습에는 필요 없습니다: +와 *는 라이브러리의 것을 쓰고, 모델은 블록을 직접 만듭니다)",
+    "{op} from your exercises: your ops work on NumPy arrays, so run on the cpu device (got a tensor on {device})":
+        "연습 문제의 {op}: 여러분의 연산은 NumPy 배열에서 동작하므로 cpu 장치에서 실행하세요 (받은 텐서의 장치: "
+        "{device})",
+    "{op} from your exercises takes the same {what} along height and width, got {value!r}":
+        "연습 문제의 {op}는 높이와 너비에 같은 {what} 값만 받습니다. 받은 값: {value!r}",
+    "conv2d from your exercises has no dilation or groups (got dilation={dilation}, groups={groups})":
+        "연습 문제의 conv2d에는 dilation과 groups가 없습니다 (받은 값: dilation={dilation}, groups={groups})",
+    "branch shape {branch} != shortcut shape {shortcut}": "가지의 모양 {branch} != 숏컷의 모양 {shortcut}",
 
     # --- end ----------------------------------------------------------------------------------
 }

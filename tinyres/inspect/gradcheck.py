@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import backend
+from ..i18n import M, _
 from ..tensor import Tensor, no_grad
 
 __all__ = ["gradcheck", "GradcheckReport", "GradcheckError", "TOLERANCE"]
@@ -42,6 +43,26 @@ class Mismatch:
     scale: float = float("nan")   # least-squares c in analytic ~ c * numeric (1 when right)
     scale_fits: bool = False      # analytic == scale * numeric within tolerance everywhere
 
+    def diagnosis(self):
+        """The shape of the mistake in words (an :class:`~tinyres.i18n.M`), read from the whole
+        gradient, not only its worst element: zero, a flipped sign, a constant factor, a few
+        elements, or everywhere wrong by more than a factor (a missing or extra term)."""
+        kw = {"wrong": self.wrong, "size": self.size}
+        if self.scale_fits and abs(self.scale) < 1e-12:
+            return M("{wrong} of {size} elements wrong: your gradient is zero where it should not be (is this "
+                     "input's gradient returned?)", **kw)
+        if self.scale_fits and self.scale < 0 and abs(self.scale + 1) < 1e-6:
+            return M("{wrong} of {size} elements wrong: your gradient is the true one with its sign flipped", **kw)
+        if self.scale_fits:
+            return M("{wrong} of {size} elements wrong: yours is {scale:.4g} x the true gradient everywhere - a "
+                     "constant factor is off (a 1/N of a mean, a 2 of a square, a learning rate?)",
+                     scale=self.scale, **kw)
+        if self.wrong < self.size:
+            return M("{wrong} of {size} elements wrong: the rest agree, so look at what is special about those (a "
+                     "border, a tie, padding, stride)", **kw)
+        return M("{wrong} of {size} elements wrong: not a constant factor either, so a term is missing or extra "
+                 "(read the docstring's formula)", **kw)
+
 
 @dataclass
 class GradcheckReport:
@@ -51,12 +72,19 @@ class GradcheckReport:
     checked_elements: int = 0
 
     def __str__(self):
-        status = "PASSED" if self.ok else "FAILED"
-        lines = [f"gradcheck {status}: {self.checked_elements} elements checked, tolerance "
-                 f"atol={TOLERANCE['atol']:g} rtol={TOLERANCE['rtol']:g} eps={TOLERANCE['eps']:g}"]
+        """The report in the current language; a failing input gets the shape of its mistake in words."""
+        tol = {"n": self.checked_elements, "atol": TOLERANCE["atol"], "rtol": TOLERANCE["rtol"],
+               "eps": TOLERANCE["eps"]}
+        lines = [_("gradcheck PASSED: {n} elements checked, tolerance atol={atol:g} rtol={rtol:g} eps={eps:g}", **tol)
+                 if self.ok else
+                 _("gradcheck FAILED: {n} elements checked, tolerance atol={atol:g} rtol={rtol:g} eps={eps:g}", **tol)]
         for m in self.per_input:
-            lines.append(f"  input {m.input} {m.name or ''} worst at {m.index}: analytic={m.analytic:.10g} "
-                         f"numeric={m.numeric:.10g} (error {m.error:.3g} of tolerance)")
+            lines.append("  " + _("input {input} {name} worst at {index}: analytic={analytic:.10g} "
+                                  "numeric={numeric:.10g} (error {error:.3g} of tolerance)",
+                                  input=m.input, name=m.name or "", index=m.index, analytic=m.analytic,
+                                  numeric=m.numeric, error=m.error))
+            if m.error > 1:
+                lines.append("    " + str(m.diagnosis()))
         return "\n".join(lines)
 
 
