@@ -124,8 +124,8 @@ L.say("For the add z = F + x the backward hands dL/dz, unchanged, to BOTH inputs
 # %% Many blocks: the unrolled sum, gated or clean
 L.title("3. Many blocks: x_L = x_l + sum of F")
 depth = 3 if q else 9
-post = [BasicBlock(8, 8, 1).to(dev, dtype="float64") for _ in range(depth)]
-pre = [PreActBlock(8, 8, 1).to(dev, dtype="float64") for _ in range(depth)]
+post = [BasicBlock(8, 8, 1).to(dev, dtype="float64") for i in range(depth)]
+pre = [PreActBlock(8, 8, 1).to(dev, dtype="float64") for i in range(depth)]
 rows = {}
 for label, blocks in (("original", post), ("pre-activation", pre)):
     h = tr.tensor(x.data, requires_grad=True)

@@ -349,7 +349,7 @@ class Lesson:
         data = digits(split)
         if self.args.quick:
             data = data.subset(min(256, len(data)))
-        _, tf = paper_transforms(digits("train").images, 16.0, augment=False)
+        _mean, tf = paper_transforms(digits("train").images, 16.0, augment=False)
         wrong = 0
         model.eval()
         with no_grad():
