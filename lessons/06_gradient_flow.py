@@ -23,7 +23,7 @@ L = Lesson(__file__, __doc__, [
     ("vanishing / exploding gradients", "norms shrinking or growing geometrically with depth"),
     ("identity path", "the shortcut: it returns dL/dz itself to the block input"),
     ("branch path", "the residual layers: they return dL/dz dF/dx"),
-    ("feature map size", "height x width of a stage's activations (32, 16, 8 for CIFAR)"),
+    ("feature-map size", "height x width of a stage's activations (32, 16, 8 for CIFAR)"),
 ])
 q = L.args.quick
 shallow, deep = ("8", "14") if q else ("20", "56")

@@ -45,7 +45,7 @@ TERMS = {
     "stride / padding": "스트라이드 / 패딩",
     "multiply-add (MAC)": "곱셈-누산 (MAC)",
     "FLOPs (multiply-adds)": "연산량 (곱셈-누산)",
-    "feature map size": "특징 맵 크기",
+    "feature-map size": "특징 맵 크기",
     "batch normalisation": "배치 정규화",
     "running statistics": "이동 통계",
     "train / eval mode": "학습 / 평가 모드",
