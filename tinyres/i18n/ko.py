@@ -45,7 +45,7 @@ TERMS = {
     "stride / padding": "스트라이드 / 패딩",
     "multiply-add (MAC)": "곱셈-누산 (MAC)",
     "FLOPs (multiply-adds)": "연산량 (곱셈-누산)",
-    "feature map size": "특징 맵 크기",
+    "feature-map size": "특징 맵 크기",
     "batch normalisation": "배치 정규화",
     "running statistics": "이동 통계",
     "train / eval mode": "학습 / 평가 모드",
@@ -283,6 +283,165 @@ MESSAGES = {
         "`tinyres train --ops DIR`이 여러분의 역전파로 ResNet-20을 학습합니다.",
 
     # --- lessons 06-09 ----------------------------------------------------------------------
+    # shared by lessons 06, 07, 09
+    "figure": "그림",
+    "seed {seed} {name:>8}": "시드 {seed} {name:>8}",
+    # lesson 06
+    "the length of dL/dW for one layer": "한 층의 dL/dW 길이",
+    "norms shrinking or growing geometrically with depth": "깊이에 따라 노름이 기하급수적으로 줄거나 커짐",
+    "the shortcut: it returns dL/dz itself to the block input": "숏컷: dL/dz를 그대로 블록 입력에 돌려줌",
+    "the residual layers: they return dL/dz dF/dx": "잔차 층들: dL/dz dF/dx를 돌려줌",
+    "height x width of a stage's activations (32, 16, 8 for CIFAR)": "한 단계 활성값의 높이 x 너비 (CIFAR에서 32, 16, 8)",
+    "Gradient norm per conv layer at initialisation, {size}x{size} input, with batch norm, seed {seed}":
+        "초기화 시점 합성곱 층별 기울기 노름, 입력 {size}x{size}, 배치 정규화 있음, 시드 {seed}",
+    "Gradient norm per conv layer at initialisation, {size}x{size} input, without batch norm, seed {seed}":
+        "초기화 시점 합성곱 층별 기울기 노름, 입력 {size}x{size}, 배치 정규화 없음, 시드 {seed}",
+    "1. With batch norm, {size}x{size} input": "1. 배치 정규화가 있을 때, 입력 {size}x{size}",
+    "{name:>9} first / last conv |dL/dW| per seed": "{name:>9} 첫 / 마지막 합성곱 층의 |dL/dW| (시드별)",
+    "{name}: share of the summed block-input gradient norms carried by the shortcuts":
+        "{name}: 블록 입력 기울기 노름의 합 가운데 숏컷이 나르는 몫",
+    "A first/last ratio above 1 means the gradient is LARGER near the input: that is growth, not vanishing, "
+    "however large the number.":
+        "첫 층/마지막 층 비율이 1보다 크면 입력 가까이의 기울기가 더 크다는 뜻입니다. 숫자가 아무리 커도 소실이 "
+        "아니라 증가입니다.",
+    "That is what {name} showed on every seed here: at initialisation, batch norm makes the gradient of a deep "
+    "plain stack grow geometrically toward the input (Yang et al. 2019, 'A Mean Field Theory of Batch "
+    "Normalization', prove this for batch-normalised feed-forward nets). It agrees with He et al. 2015, who "
+    "checked that the gradients of their BN plain nets have healthy norms and concluded that degradation is "
+    "unlikely to be caused by vanishing gradients.":
+        "여기서는 모든 시드의 {name}에서 바로 그 현상이 나타났습니다. 초기화 시점에 배치 정규화는 깊은 일반 층 "
+        "더미의 기울기를 입력 쪽으로 갈수록 기하급수적으로 키웁니다(Yang 등 2019, 'A Mean Field Theory of Batch "
+        "Normalization'이 배치 정규화된 순방향 신경망에 대해 이를 증명했습니다). 이는 He 등 2015와도 맞습니다. "
+        "그들은 배치 정규화를 쓴 일반 신경망의 기울기 노름이 건강함을 확인하고, 성능 저하가 기울기 소실 때문일 "
+        "가능성은 낮다고 결론지었습니다.",
+    "2. Without batch norm, {size}x{size} input": "2. 배치 정규화가 없을 때, 입력 {size}x{size}",
+    "{name} without batch norm": "배치 정규화 없는 {name}",
+    "Compare the two input sizes: the vanishing appears at 8x8 only. On 8x8 digits the CIFAR networks' last stage "
+    "runs on 2x2 maps, where every 3x3 window sees 4 real values and 5 zeros of padding; at 32x32 the same depth "
+    "does not shrink the first-layer gradient this way, so the 8x8 number is an artefact of the small input, not "
+    "of depth. Depth claims belong at the map sizes the networks were designed for (32, 16, 8).":
+        "두 입력 크기를 비교하세요. 소실은 8x8에서만 나타납니다. 8x8 숫자 이미지에서는 CIFAR 신경망의 마지막 "
+        "단계가 2x2 맵에서 돌아가므로, 3x3 창마다 실제 값 4개와 0 패딩 5개를 봅니다. 32x32에서는 같은 깊이라도 "
+        "첫 층의 기울기가 이렇게 줄지 않으므로, 8x8의 숫자는 깊이가 아니라 작은 입력이 만든 부산물입니다. 깊이에 "
+        "관한 주장은 신경망이 설계된 맵 크기(32, 16, 8)에서 해야 합니다.",
+    "3. What a few SGD steps do (8x8 digits)": "3. SGD 몇 단계가 하는 일 (8x8 숫자)",
+    "{name} first-layer |dL/dW| at step 0 / at step {steps}, per seed":
+        "{name} 첫 층 |dL/dW|, 0단계 / {steps}단계 (시드별)",
+    "figures of each run": "실행별 그림",
+    "With your residual add passing, `tinyres gradflow --ops DIR` draws these figures with YOUR backward: the blue "
+    "identity bars are the dL/dz your add hands to the shortcut.":
+        "여러분의 잔차 덧셈이 통과하면 `tinyres gradflow --ops DIR`이 여러분의 역전파로 이 그림들을 그립니다. "
+        "파란 항등 막대는 여러분의 덧셈이 숏컷에 넘기는 dL/dz입니다.",
+    # lesson 07
+    "the identity path around every two convolutions": "합성곱 두 개마다 그 둘레를 돌아가는 항등 경로",
+    "a deeper plain net has HIGHER training error than a shallower one":
+        "더 깊은 일반 신경망의 학습 오차가 더 얕은 것보다 높음",
+    "errors on the images the net trains on": "신경망이 학습하는 이미지에서의 오차",
+    "1. {shallow} vs {deep}: lesson 04's recipe with shortcuts": "1. {shallow} 대 {deep}: 강의 04의 학습 방법에 숏컷을 더해서",
+    "training-set error {train:6.2f}% (eval mode)   test error {test:6.2f}%":
+        "학습 데이터 오차 {train:6.2f}% (평가 모드)   테스트 오차 {test:6.2f}%",
+    "{shallow} vs {deep} on the digits, seed {seed}: thin = training, bold = test":
+        "숫자 데이터에서 {shallow} 대 {deep}, 시드 {seed}: 가는 선 = 학습, 굵은 선 = 테스트",
+    "2. Beside lesson 04's plain nets": "2. 강의 04의 일반 신경망과 나란히",
+    "No results of lesson 04 with the same recipe, epochs ({epochs}) and seeds ({seeds}) at {path}; run "
+    "`python lessons/04_degradation.py{quick} --epochs {epochs}` first to set the plain nets beside these.":
+        "{path}에 같은 학습 방법, 에폭({epochs}), 시드({seeds})로 얻은 강의 04의 결과가 없습니다. 일반 신경망과 "
+        "나란히 놓으려면 먼저 다음 명령을 실행하세요: `python lessons/04_degradation.py{quick} --epochs {epochs}`",
+    "In the paper (CIFAR-10, 64k iterations) ResNet-56 ends BELOW ResNet-20 in training and test error. A run of a "
+    "few epochs on 1438 digits is far shorter: whatever the lines above say about the two residual nets is what "
+    "this short run measured.":
+        "논문(CIFAR-10, 64k 반복)에서는 ResNet-56이 학습 오차와 테스트 오차 모두 ResNet-20보다 낮게 끝납니다. "
+        "1438장의 숫자 이미지로 몇 에폭 돌리는 이번 실행은 그보다 훨씬 짧습니다. 위의 줄들이 두 잔차 신경망에 "
+        "대해 무엇을 말하든, 그것은 이 짧은 실행이 측정한 결과입니다.",
+    "Every run here is SGD with momentum 0.9 and weight decay (lesson 11 explains both). Write the update with "
+    "PyTorch's semantics: decay added to the gradient BEFORE the momentum buffer.":
+        "여기의 모든 실행은 모멘텀 0.9와 가중치 감쇠를 쓴 SGD입니다(강의 11에서 둘 다 설명합니다). PyTorch와 같은 "
+        "의미로 갱신을 작성하세요: 감쇠는 모멘텀 버퍼보다 먼저 기울기에 더합니다.",
+    # lesson 08
+    "two 3x3 convs (ResNet-18/34, CIFAR nets)": "3x3 합성곱 두 개 (ResNet-18/34, CIFAR 신경망)",
+    "1x1 reduce, 3x3, 1x1 expand x4 (ResNet-50/101/152)": "1x1로 축소, 3x3, 1x1로 4배 확장 (ResNet-50/101/152)",
+    "a 1x1 conv (+BN) on the shortcut to change its shape": "숏컷의 모양을 바꾸는 1x1 합성곱 (+BN)",
+    "zero-pad / project where shape changes / project everywhere":
+        "0 채우기 / 모양이 바뀌는 곳에서만 사영 / 모든 곳에서 사영",
+    "the paper counts one multiply-add as one FLOP": "논문은 곱셈-누산 한 번을 FLOP 하나로 셈",
+    "1. The paper's Table 1, recomputed": "1. 논문의 표 1 다시 계산하기",
+    "model": "모델",
+    "params": "파라미터",
+    "mult-adds": "곱셈-누산",
+    "paper": "논문",
+    "{name} ({ours:.2f}G vs {paper}G)": "{name} (계산 {ours:.2f}G, 논문 {paper}G)",
+    "Parameters match torchvision exactly. The paper places a bottleneck's stride on its first 1x1 conv (first "
+    "column); torchvision's 'v1.5' moves it to the 3x3, which costs more (second column).":
+        "파라미터 수는 torchvision과 정확히 같습니다. 논문은 병목 블록의 스트라이드를 첫 1x1 합성곱에 두고(첫째 "
+        "열), torchvision의 'v1.5'는 이를 3x3으로 옮겨 연산이 더 많습니다(둘째 열).",
+    "Rounded to one decimal as the paper prints them, the traced counts equal the paper's for {same}; they differ "
+    "for {differs}, and the paper does not say what it counted differently. The last column is the fully "
+    "connected layer alone: {fc}.":
+        "논문처럼 소수 첫째 자리로 반올림하면, 추적해 센 값은 {same}에서 논문과 같고 {differs}에서는 다릅니다. "
+        "논문은 무엇을 다르게 셌는지 밝히지 않습니다. 마지막 열은 완전연결층 하나의 연산량입니다: {fc}.",
+    "Rounded to one decimal as the paper prints them, the traced counts equal the paper's for {same}. The last "
+    "column is the fully connected layer alone: {fc}.":
+        "논문처럼 소수 첫째 자리로 반올림하면, 추적해 센 값은 {same}에서 논문과 같습니다. 마지막 열은 완전연결층 "
+        "하나의 연산량입니다: {fc}.",
+    "2. Basic vs bottleneck (the paper's Figure 5)": "2. 기본 블록 대 병목 블록 (논문 그림 5)",
+    "basic, 64-d": "기본, 64-d",
+    "bottleneck, 256-d": "병목, 256-d",
+    "{params:>7,} params, {madds:>8} mult-adds at 56x56": "파라미터 {params:>7,}개, 56x56에서 곱셈-누산 {madds:>8}",
+    "The bottleneck block carries 4x wider features (256 channels) for {ratio:.2f}x the cost of the basic block: "
+    "its 1x1 convs shrink to 64 channels for the 3x3 and expand back. That is how ResNet-50 is deeper than "
+    "ResNet-34 at a similar cost.":
+        "병목 블록은 4배 넓은 특징(256채널)을 기본 블록의 {ratio:.2f}배 비용으로 다룹니다. 1x1 합성곱이 3x3 앞에서 "
+        "64채널로 줄였다가 뒤에서 다시 늘리기 때문입니다. 그래서 ResNet-50은 ResNet-34보다 깊으면서도 비용이 "
+        "비슷합니다.",
+    "3. Shortcut options A, B, C (CIFAR ResNet-20 and ImageNet ResNet-34)":
+        "3. 숏컷 옵션 A, B, C (CIFAR ResNet-20과 ImageNet ResNet-34)",
+    "{model} {n} params": "{model} 파라미터 {n}개",
+    "option {opt}": "옵션 {opt}",
+    "Option A adds no parameters (zero-padded channels); B adds a projection only where the shape changes "
+    "(torchvision's choice); C projects in every block. On ImageNet the paper's ResNet-34 reached 25.03%, 24.52% "
+    "and 24.19% top-1 error (10-crop, Table 3) with A, B and C: B slightly better than A, C marginally better "
+    "than B; it kept A/B because C costs memory and time.":
+        "옵션 A는 파라미터를 추가하지 않습니다(채널을 0으로 채움). B는 모양이 바뀌는 곳에만 사영을 추가하고"
+        "(torchvision의 선택), C는 모든 블록에서 사영합니다. ImageNet에서 논문의 ResNet-34는 A, B, C로 각각 "
+        "top-1 오차 25.03%, 24.52%, 24.19%(10-crop, 표 3)를 얻었습니다. B가 A보다 약간, C가 B보다 아주 조금 "
+        "나았지만, C는 메모리와 시간이 많이 들어 논문은 A/B를 썼습니다.",
+    "Build your BasicBlock with option A where the shape changes; the checker compares it with the library's "
+    "block on stride 2 and checks the zero channels sit at both ends (front and back).":
+        "모양이 바뀌는 곳에 옵션 A를 써서 여러분의 BasicBlock을 만드세요. 검사기는 스트라이드 2에서 라이브러리의 "
+        "블록과 비교하고, 0 채널이 양쪽 끝(앞과 뒤)에 있는지 확인합니다.",
+    # lesson 09
+    "n residual blocks = 2^n paths of different lengths from input to output":
+        "잔차 블록 n개 = 입력에서 출력까지 길이가 다른 경로 2^n개",
+    "remove one part of a trained net and measure the damage": "학습된 신경망의 한 부분을 없애고 피해를 측정",
+    "many models voting; losing one barely matters": "여러 모델의 투표; 하나를 잃어도 거의 영향이 없음",
+    "1. Train {plain} and {resnet}, then delete one block at a time": "1. {plain}, {resnet} 학습 후 블록을 하나씩 지우기",
+    "intact {intact:.1f}%, after deleting one block: mean {mean:.1f}%, worst {worst:.1f}%":
+        "온전할 때 {intact:.1f}%, 블록 하나를 지운 뒤: 평균 {mean:.1f}%, 최악 {worst:.1f}%",
+    "{name}, seed {seed}:": "{name}, 시드 {seed}:",
+    "'-' marks a plain block that changes the shape (stride 2, more channels): without a shortcut there is nothing "
+    "of the right shape to put in its place, so it cannot be deleted. A residual block of that kind keeps its "
+    "option-A shortcut when its branch is deleted.":
+        "'-'는 모양을 바꾸는 일반 블록(스트라이드 2, 채널 증가)을 뜻합니다. 숏컷이 없으니 그 자리에 넣을 같은 "
+        "모양의 것이 없어 지울 수 없습니다. 그런 잔차 블록은 가지를 지워도 옵션 A 숏컷이 남습니다.",
+    "{name}: test accuracy lost by deleting one block (mean over blocks)":
+        "{name}: 블록 하나를 지워 잃은 테스트 정확도 (블록 평균)",
+    "{m:.1f} ± {s:.1f} points over {n} seed(s)": "시드 {n}개에서 {m:.1f} ± {s:.1f}%p",
+    "Veit et al.'s reading: {name}'s {n} blocks, each either taken or skipped, give 2^{n} = {paths} paths of "
+    "different lengths from input to output; deleting one block removes only the paths through it, and half of "
+    "them never used it. A plain net has one path.":
+        "Veit 등의 해석: {name}의 블록 {n}개를 각각 지나거나 건너뛰면 입력에서 출력까지 길이가 서로 다른 경로가 "
+        "2^{n} = {paths}개 생깁니다. 블록 하나를 지우면 그 블록을 지나는 경로만 사라지며, 경로의 절반은 애초에 그 "
+        "블록을 쓰지 않았습니다. 일반 신경망의 경로는 하나뿐입니다.",
+    "{name}, one block deleted": "{name}, 블록 하나 삭제",
+    "{name}, intact": "{name}, 온전함",
+    "deleted block (input side = 1)": "지운 블록 (입력 쪽 = 1)",
+    "test accuracy (%)": "테스트 정확도 (%)",
+    "Deleting single blocks: residual vs plain (Veit et al. 2016), seed {seed}":
+        "블록 하나씩 지우기: 잔차 대 일반 (Veit 등 2016), 시드 {seed}",
+    "Deleting a block keeps only its shortcut. In your residual add, make sure the shortcut's gradient is dL/dz "
+    "itself, and that option A's backward returns the subsampled middle channels to the input.":
+        "블록을 지우면 숏컷만 남습니다. 여러분의 잔차 덧셈에서 숏컷의 기울기가 dL/dz 그 자체인지, 그리고 옵션 A의 "
+        "역전파가 다운샘플링된 가운데 채널의 기울기를 입력으로 돌려주는지 확인하세요.",
 
     # --- lessons 10-13 ----------------------------------------------------------------------
 
