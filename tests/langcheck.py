@@ -27,7 +27,7 @@ def _words(tokens):
 # Names that stay English in every language: paper titles.
 TITLES = ("Deep Residual Learning for Image Recognition", "Identity Mappings in Deep Residual Networks",
           "Residual Networks Behave Like Ensembles of Relatively Shallow Networks",
-          "Visualizing the Loss Landscape of Neural Nets")
+          "Visualizing the Loss Landscape of Neural Nets", "A Mean Field Theory of Batch Normalization")
 
 
 def english_left(text, allow=TITLES):

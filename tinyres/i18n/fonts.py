@@ -56,8 +56,7 @@ def ready_for(lang):
     from matplotlib import font_manager
     font_manager.fontManager.addfont(path)
     name = font_manager.FontProperties(fname=path).get_name()
-    # DejaVu Sans stays behind it for what the Korean font lacks (Greek letters, some maths signs);
-    # the ASCII hyphen for minus signs, which NanumGothic does not draw.
-    matplotlib.rcParams["font.family"] = [name, "DejaVu Sans"]
-    matplotlib.rcParams["axes.unicode_minus"] = False
+    # DejaVu Sans first: Latin letters, digits, the minus sign U+2212 and the maths text of log-axis
+    # ticks (which has no fallback and NanumGothic has no minus); Hangul falls back to the Korean font.
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", name]
     return True

@@ -121,7 +121,7 @@ MESSAGES = {
         "오차이므로 과적합이 아니라 최적화 자체가 더 나쁜 것입니다.",
     "{measured} On every seed the deeper {deep_name} trains at least as well as {shallow_name}: no degradation in "
     "this run.":
-        "{measured} 모든 시드에서 더 깊은 {deep_name}이 {shallow_name}만큼 또는 더 잘 학습됩니다. 이번 실행에서는 "
+        "{measured} 모든 시드에서 더 깊은 {deep_name}도 {shallow_name}만큼 또는 더 잘 학습됩니다. 이번 실행에서는 "
         "성능 저하가 없습니다.",
     "{measured} The sign of the difference changes from seed to seed, so this run supports no claim either way.":
         "{measured} 시드마다 차이의 부호가 바뀌므로 이번 실행으로는 어느 쪽도 주장할 수 없습니다.",
@@ -162,14 +162,14 @@ MESSAGES = {
     "{name}: deleting one block costs {m:.1f} ± {s:.1f} points of test accuracy on average ({n} seed(s)).":
         "{name}: 블록 하나를 지우면 테스트 정확도가 평균 {m:.1f} ± {s:.1f}%p 떨어집니다 (시드 {n}개).",
     "{n} run(s): too few to compare {resnet_name} with {plain_name}.":
-        "실행 {n}번: {resnet_name}와 {plain_name}를 비교하기에 부족합니다.",
+        "실행 {n}번: {resnet_name}, {plain_name} 두 신경망을 비교하기에 부족합니다.",
     "On every seed {resnet_name} loses less than {plain_name} when one block is deleted: its blocks are not a "
     "single chain that breaks, as Veit et al. argue.":
-        "모든 시드에서 블록 하나를 지웠을 때 {resnet_name}이 {plain_name}보다 덜 잃습니다. Veit 등의 주장처럼 "
+        "모든 시드에서 블록 하나를 지웠을 때 {resnet_name} 쪽이 {plain_name}보다 덜 잃습니다. Veit 등의 주장처럼 "
         "블록들이 끊어지면 끝나는 하나의 사슬이 아닙니다.",
     "On every seed {plain_name} loses no more than {resnet_name}: this run does NOT show the ensemble-like "
     "robustness.":
-        "모든 시드에서 {plain_name}이 {resnet_name}보다 더 잃지 않습니다. 이번 실행은 앙상블 같은 견고함을 보여 "
+        "모든 시드에서 {plain_name} 쪽이 {resnet_name}보다 더 잃지 않습니다. 이번 실행은 앙상블 같은 견고함을 보여 "
         "주지 않습니다.",
     "Which net loses more changes from seed to seed: no claim.":
         "어느 신경망이 더 잃는지가 시드마다 바뀝니다. 주장할 수 없습니다.",
