@@ -31,7 +31,7 @@ L = Lesson(__file__, __doc__, [
     ("replica / rank", "one copy of the model, in its own process (or here, thread)"),
     ("allreduce", "every replica ends with the sum of all replicas' arrays"),
     ("per-replica batch", "global batch / K: what one replica's batch norm sees"),
-    ("synchronized batch norm", "batch statistics summed over all replicas: the global batch's"),
+    ("sync batch norm", "batch statistics summed over all replicas: the global batch's"),
 ], extra=lambda p: (p.add_argument("--epochs", type=int, default=6),
                     p.add_argument("--ks", default="1,4,16", help="replica counts K (each must divide 64)")))
 a = L.args

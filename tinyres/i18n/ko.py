@@ -74,7 +74,7 @@ TERMS = {
     "replica / rank": "복제본 / 랭크",
     "allreduce": "올리듀스(allreduce)",
     "per-replica batch": "복제본당 배치",
-    "synchronized batch norm": "동기화 배치 정규화",
+    "sync batch norm": "동기화 배치 정규화",
 }
 
 # A sentence whose English matches the pattern (a regular expression, case-insensitive) must
@@ -340,7 +340,7 @@ MESSAGES = {
     "conv this way (fan_out, like torchvision). Batch norm would hide a bad scale in the forward pass, but the "
     "paper's recipe uses He init with it all the same.":
         "왜 2일까요? ReLU는 대칭인 입력의 절반을 0으로 만들어 2차 모멘트를 반으로 줄입니다. 그래서 각 층은 분산이 "
-        "2 / fan인 가중치로 그만큼을 되돌려야 합니다(He 등 2015b, 'Delving Deep into Rectifiers'). tinyres는 모든 "
+        "2 / fan인 가중치로 그만큼을 되돌려야 합니다(He 등 2015b, PReLU와 He 초기화를 제안한 논문). tinyres는 모든 "
         "합성곱을 이렇게 초기화합니다(torchvision처럼 fan_out 기준). 배치 정규화가 순전파에서 잘못된 크기를 가려 "
         "주기는 하지만, 논문의 학습 방법은 그래도 He 초기화를 함께 씁니다.",
     "2. Momentum 0.9 on a narrow valley": "2. 좁은 골짜기에서 모멘텀 0.9",
