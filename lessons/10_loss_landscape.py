@@ -14,15 +14,16 @@ import numpy as np  # noqa: E402
 
 from tinyres import backend, nn  # noqa: E402
 from tinyres.data import DataLoader, digits, paper_transforms  # noqa: E402
+from tinyres.i18n import _, fig_text  # noqa: E402
 from tinyres.inspect.plots import colour  # noqa: E402
 from tinyres.lesson import Lesson, conclude_sharpness, mean_sd  # noqa: E402
 from tinyres.train import evaluate  # noqa: E402
 
 L = Lesson(__file__, __doc__, [
-    ("loss landscape", "손실 지형", "the loss as a function of the weights"),
-    ("filter normalisation", "필터 정규화", "scale each random direction's filter to the norm of the weight's filter"),
-    ("1-D / 2-D slice", "1차원 / 2차원 단면", "loss along theta + a d1 (+ b d2)"),
-    ("sharp / flat minimum", "뾰족한 / 평평한 최솟값", "loss rising fast / slowly around the trained weights"),
+    ("loss landscape", "the loss as a function of the weights"),
+    ("filter normalisation", "scale each random direction's filter to the norm of the weight's filter"),
+    ("1-D / 2-D slice", "loss along theta + a d1 (+ b d2)"),
+    ("sharp / flat minimum", "loss rising fast / slowly around the trained weights"),
 ])
 a = L.args
 epochs = 1 if a.quick else 5
@@ -31,7 +32,7 @@ n1, n2 = (5, 3) if a.quick else (11, 7)
 span = 1.0
 
 train_set = digits("train")
-_, tf = paper_transforms(train_set.images, 16.0, augment=False)
+_stats, tf = paper_transforms(train_set.images, 16.0, augment=False)
 probe = DataLoader(train_set.subset(128 if a.quick else 720), 360, device=a.device, transform=tf)
 
 
@@ -56,16 +57,11 @@ def loss_at(model, theta, dirs, coeffs):
     return evaluate(model, probe)[0]
 
 
-L.say(f"Li et al. compared ResNet-20/56/110 with the same nets without shortcuts on CIFAR-10. At 20 layers "
+L.say("Li et al. compared ResNet-20/56/110 with the same nets without shortcuts on CIFAR-10. At 20 layers "
       "the landscape without shortcuts still looked nearly convex; it turned chaotic at 56 and 110 layers, while "
-      "the residual nets' stayed smooth. "
-      f"This lesson uses {nets[0]} and {nets[1]} on the digits (deeper nets cost more than a lesson's "
-      "minutes), so do not expect the chaos they saw; what follows is what these nets measure.",
-      f"Li 등은 CIFAR-10에서 ResNet-20/56/110과 지름길을 뺀 같은 신경망을 비교했습니다. 20층에서는 지름길 "
-      "없는 신경망의 지형도 거의 볼록해 보였고, 56층과 110층에서 혼란스러워졌으며 잔차 신경망의 지형은 매끄럽게 "
-      "남았습니다. 이 "
-      f"강의는 숫자 데이터에서 {nets[0]}와 {nets[1]}를 씁니다(더 깊은 신경망은 강의 몇 분에 담기 어렵습니다). "
-      "그러니 그들이 본 혼란은 기대하지 마세요. 아래는 이 신경망들이 잰 값입니다.")
+      "the residual nets' stayed smooth. This lesson uses {plain} and {resnet} on the digits (deeper nets cost "
+      "more than a lesson's minutes), so do not expect the chaos they saw; what follows is what these nets "
+      "measure.", plain=nets[0], resnet=nets[1])
 landscapes = {}
 rise = {name: [] for name in nets}
 for seed in L.seeds:
@@ -83,23 +79,24 @@ for seed in L.seeds:
         loss_at(model, theta, [], [])            # put the trained weights back
         centre = line[len(line) // 2]
         rise[name].append((line[0] + line[-1]) / 2 - centre)
-        L.result(f"seed {seed} {name:>8}", f"training loss at the minimum {centre:.4f}, at alpha = -1 and +1 "
-                 f"{line[0]:.3f}, {line[-1]:.3f}")
+        L.result("seed {seed} {name:>8}", _("training loss at the minimum {centre:.4f}, at alpha = -1 and +1 "
+                                            "{left:.3f}, {right:.3f}", centre=centre, left=line[0], right=line[-1]),
+                 seed=seed, name=name)
 
 # %% Figures
 fig, ax = plt.subplots(figsize=(6.5, 4))
-for name, (alphas, line, _, _) in landscapes.items():
+for name, (alphas, line, _g, _grid) in landscapes.items():
     ax.plot(alphas, line, "-o", ms=3, color=colour(name, list(landscapes)), label=name)
 ax.set_yscale("log")
-ax.set_xlabel("alpha (filter-normalised random direction)")
-ax.set_ylabel("training loss (log)")
+ax.set_xlabel(fig_text("alpha (filter-normalised random direction)"))
+ax.set_ylabel(fig_text("training loss (log)"))
 ax.grid(alpha=0.3, which="both")
 ax.legend()
-ax.set_title(f"1-D loss slice around the trained weights, seed {L.seeds[0]}")
+ax.set_title(fig_text("1-D loss slice around the trained weights, seed {seed}", seed=L.seeds[0]))
 fig.savefig(L.path("loss_1d.png"), dpi=110, bbox_inches="tight")
 plt.close(fig)
 fig, axes = plt.subplots(1, len(landscapes), figsize=(5.2 * len(landscapes), 4.4))
-for ax, (name, (_, _, g, grid)) in zip(np.atleast_1d(axes), landscapes.items()):
+for ax, (name, (_a, _line, g, grid)) in zip(np.atleast_1d(axes), landscapes.items()):
     levels = np.logspace(np.log10(max(grid.min(), 1e-4)), np.log10(grid.max()), 15)
     cs = ax.contour(g, g, grid, levels=levels, cmap="viridis")
     ax.clabel(cs, fontsize=6, fmt="%.2g")
@@ -107,23 +104,21 @@ for ax, (name, (_, _, g, grid)) in zip(np.atleast_1d(axes), landscapes.items()):
     ax.set_title(name)
     ax.set_xlabel("alpha (d1)")
     ax.set_ylabel("beta (d2)")
-fig.suptitle(f"2-D loss contours around the trained weights (red star), seed {L.seeds[0]}, 8x8 digits")
+fig.suptitle(fig_text("2-D loss contours around the trained weights (red star), seed {seed}, 8x8 digits",
+                      seed=L.seeds[0]))
 fig.savefig(L.path("loss_2d.png"), dpi=110, bbox_inches="tight")
 plt.close(fig)
 L.result("figures", f"{L.path('loss_1d.png')}, {L.path('loss_2d.png')}")
 for name, r in rise.items():
     m, sd = mean_sd(r)
-    L.result(f"{name}: mean loss at |alpha| = 1 minus loss at the minimum", f"{m:.3g} ± {sd:.2g} over {len(r)} seed(s)")
+    L.result("{name}: mean loss at |alpha| = 1 minus loss at the minimum",
+             _("{m:.3g} ± {sd:.2g} over {n} seed(s)", m=m, sd=sd, n=len(r)), name=name)
 L.say("The rise is measured in loss units, as the contour plots show it, not as a ratio: a ratio would divide by "
       "the loss at the minimum, which differs between the two nets and would make the better-trained one look "
-      "sharper.",
-      "상승폭은 등고선 그림처럼 손실 단위로 잽니다. 비율로 재면 두 신경망에서 서로 다른 최솟값의 손실로 나누게 되어, "
-      "더 잘 학습된 쪽이 더 뾰족해 보입니다.")
+      "sharper.")
 L.conclude(conclude_sharpness(rise[nets[1]], rise[nets[0]], nets[1], nets[0]))
 
 # %% Your turn
 L.your_turn("sgd",
             "The minima above are where SGD with momentum stopped. With your sgd passing, train with "
-            "`tinyres train --ops DIR` and compare your run's final loss with the loss at the minimum printed here.",
-            "위의 최솟값은 모멘텀 SGD가 멈춘 곳입니다. 여러분의 sgd이 통과하면 `tinyres train --ops DIR`로 "
-            "학습하고 마지막 손실을 여기 출력된 최솟값의 손실과 비교해 보세요.")
+            "`tinyres train --ops DIR` and compare your run's final loss with the loss at the minimum printed here.")

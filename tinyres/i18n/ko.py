@@ -74,7 +74,7 @@ TERMS = {
     "replica / rank": "복제본 / 랭크",
     "allreduce": "올리듀스(allreduce)",
     "per-replica batch": "복제본당 배치",
-    "synchronized batch norm": "동기화 배치 정규화",
+    "sync batch norm": "동기화 배치 정규화",
 }
 
 # A sentence whose English matches the pattern (a regular expression, case-insensitive) must
@@ -444,6 +444,236 @@ MESSAGES = {
         "역전파가 다운샘플링된 가운데 채널의 기울기를 입력으로 돌려주는지 확인하세요.",
 
     # --- lessons 10-13 ----------------------------------------------------------------------
+    # lesson 10
+    "the loss as a function of the weights": "가중치의 함수로 본 손실",
+    "scale each random direction's filter to the norm of the weight's filter":
+        "무작위 방향의 각 필터를 가중치의 같은 필터 노름에 맞춰 크기 조정",
+    "loss along theta + a d1 (+ b d2)": "theta + a d1 (+ b d2)를 따라 잰 손실",
+    "loss rising fast / slowly around the trained weights": "학습된 가중치 주변에서 손실이 빠르게 / 천천히 커짐",
+    "Li et al. compared ResNet-20/56/110 with the same nets without shortcuts on CIFAR-10. At 20 layers the "
+    "landscape without shortcuts still looked nearly convex; it turned chaotic at 56 and 110 layers, while the "
+    "residual nets' stayed smooth. This lesson uses {plain} and {resnet} on the digits (deeper nets cost more than "
+    "a lesson's minutes), so do not expect the chaos they saw; what follows is what these nets measure.":
+        "Li 등은 CIFAR-10에서 ResNet-20/56/110을 숏컷을 뺀 같은 신경망과 비교했습니다. 20층에서는 숏컷이 없는 "
+        "신경망의 지형도 거의 볼록해 보였지만 56층과 110층에서는 혼돈스러운 모양이 되었고, 잔차 신경망의 지형은 "
+        "매끄럽게 남았습니다. 이 강의는 숫자 데이터에서 {plain}, {resnet} 두 신경망을 씁니다(더 깊은 신경망은 강의 몇 분 "
+        "안에 학습할 수 없습니다). 그러니 그들이 본 혼돈스러운 지형은 기대하지 마세요. 아래는 이 신경망들에서 잰 "
+        "값입니다.",
+    "seed {seed} {name:>8}": "시드 {seed} {name:>8}",
+    "training loss at the minimum {centre:.4f}, at alpha = -1 and +1 {left:.3f}, {right:.3f}":
+        "최솟값에서의 학습 손실 {centre:.4f}, alpha = -1과 +1에서 {left:.3f}, {right:.3f}",
+    "alpha (filter-normalised random direction)": "alpha (필터 정규화된 무작위 방향)",
+    "training loss (log)": "학습 손실 (로그)",
+    "1-D loss slice around the trained weights, seed {seed}": "학습된 가중치 주변 손실의 1차원 단면, 시드 {seed}",
+    "2-D loss contours around the trained weights (red star), seed {seed}, 8x8 digits":
+        "학습된 가중치(빨간 별) 주변 손실의 2차원 등고선, 시드 {seed}, 8x8 숫자",
+    "figures": "그림",
+    "{name}: mean loss at |alpha| = 1 minus loss at the minimum": "{name}: |alpha| = 1에서의 평균 손실 - 최솟값의 손실",
+    "{m:.3g} ± {sd:.2g} over {n} seed(s)": "{m:.3g} ± {sd:.2g} (시드 {n}개)",
+    "The rise is measured in loss units, as the contour plots show it, not as a ratio: a ratio would divide by the "
+    "loss at the minimum, which differs between the two nets and would make the better-trained one look sharper.":
+        "상승폭은 비율이 아니라 등고선 그림과 같은 손실 단위로 잽니다. 비율로 재면 두 신경망에서 서로 다른 최솟값의 "
+        "손실로 나누게 되어, 더 잘 학습된 쪽이 더 뾰족해 보입니다.",
+    "The minima above are where SGD with momentum stopped. With your sgd passing, train with `tinyres train --ops "
+    "DIR` and compare your run's final loss with the loss at the minimum printed here.":
+        "위의 최솟값은 모멘텀 SGD가 멈춘 곳입니다. 여러분의 sgd가 통과하면 `tinyres train --ops DIR`로 학습하고, "
+        "마지막 손실을 여기 출력된 최솟값의 손실과 비교해 보세요.",
+    # lesson 11
+    "weights ~ N(0, 2 / fan): keeps the activation scale through ReLU layers":
+        "가중치 ~ N(0, 2 / fan): ReLU 층을 지나도 활성값의 크기를 유지",
+    "a running sum of past gradients: v <- m v + g, w <- w - lr v": "지난 기울기의 누적합: v <- m v + g, w <- w - lr v",
+    "adds wd * w to the gradient: pulls every weight toward 0": "기울기에 wd * w를 더함: 모든 가중치를 0 쪽으로 당김",
+    "lr divided by 10 at fixed iterations": "정해진 반복에서 학습률을 10으로 나눔",
+    "random crops and flips: a new variant of each image every epoch":
+        "무작위 자르기와 뒤집기: 에폭마다 각 이미지의 새 변형",
+    "1. He initialisation: the activation scale per layer": "1. He 초기화: 층별 활성값 크기",
+    "He: std sqrt(2 / fan)": "He: 표준편차 sqrt(2 / fan)",
+    "naive: std 0.01": "단순: 표준편차 0.01",
+    "Xavier-like: std sqrt(1 / fan)": "Xavier 방식: 표준편차 sqrt(1 / fan)",
+    "init": "초기화",
+    "layer {i}": "{i}층",
+    "activation std after layer {depth}, mean over {n} seed(s)": "{depth}층 뒤 활성값 표준편차, 시드 {n}개 평균",
+    "He {he:.3g}, naive {naive:.3g}": "He {he:.3g}, 단순 {naive:.3g}",
+    "Why 2: a ReLU zeroes half of a symmetric input, halving the second moment, so each layer needs weights with "
+    "variance 2 / fan to give it back (He et al. 2015b, 'Delving Deep into Rectifiers'). tinyres initialises every "
+    "conv this way (fan_out, like torchvision). Batch norm would hide a bad scale in the forward pass, but the "
+    "paper's recipe uses He init with it all the same.":
+        "왜 2일까요? ReLU는 대칭인 입력의 절반을 0으로 만들어 2차 모멘트를 반으로 줄입니다. 그래서 각 층은 분산이 "
+        "2 / fan인 가중치로 그만큼을 되돌려야 합니다(He 등 2015b, PReLU와 He 초기화를 제안한 논문). tinyres는 모든 "
+        "합성곱을 이렇게 초기화합니다(torchvision처럼 fan_out 기준). 배치 정규화가 순전파에서 잘못된 크기를 가려 "
+        "주기는 하지만, 논문의 학습 방법은 그래도 He 초기화를 함께 씁니다.",
+    "2. Momentum 0.9 on a narrow valley": "2. 좁은 골짜기에서 모멘텀 0.9",
+    "loss 0.5 * (w1^2 + 0.01 w2^2) below 1e-6, lr 1.0": "손실 0.5 * (w1^2 + 0.01 w2^2)가 1e-6 아래로, lr 1.0",
+    "plain SGD {plain} steps, momentum 0.9 {mom} steps": "일반 SGD {plain}단계, 모멘텀 0.9 {mom}단계",
+    "Along the flat direction plain SGD creeps: {plain} steps here. Momentum keeps a running sum v <- 0.9 v + g and "
+    "steps w <- w - lr v; on a steady slope the step grows to lr / (1 - 0.9) = 10 lr, while in the steep direction "
+    "the alternating signs cancel ({mom} steps). tinyres's SGD follows PyTorch: weight decay is added to g BEFORE "
+    "the momentum buffer.":
+        "평평한 방향으로 일반 SGD는 느리게 기어갑니다. 여기서는 {plain}단계가 걸렸습니다. 모멘텀은 누적합 "
+        "v <- 0.9 v + g를 유지하며 w <- w - lr v로 움직입니다. 일정한 경사에서는 한 번에 움직이는 거리가 "
+        "lr / (1 - 0.9) = 10 lr까지 커지고, 가파른 방향에서는 번갈아 바뀌는 부호가 서로 상쇄됩니다({mom}단계). "
+        "tinyres의 SGD는 PyTorch를 따릅니다. 가중치 감쇠는 모멘텀 버퍼에 들어가기 전에 g에 더해집니다.",
+    "3. Weight decay 1e-4": "3. 가중치 감쇠 1e-4",
+    "a weight with zero loss gradient after {n} steps (lr 0.1, momentum 0.9, wd 1e-4)":
+        "손실 기울기가 0인 가중치, {n}단계 뒤 (lr 0.1, 모멘텀 0.9, wd 1e-4)",
+    "the same from the formula (1 - lr * wd / (1 - momentum))^steps":
+        "같은 값을 공식 (1 - lr * wd / (1 - momentum))^steps로 계산",
+    "Weight decay adds wd * w to every gradient, so a weight the loss does not need shrinks geometrically; with "
+    "momentum 0.9 the effective factor per step is about 1 - lr * wd / (1 - 0.9). With batch norm after a conv the "
+    "loss does not care about the conv's scale; decay keeps that scale, and so the effective learning rate, from "
+    "drifting (van Laarhoven 2017). The paper uses 1e-4 on CIFAR-10; tinyres's digits recipe uses 5e-4.":
+        "가중치 감쇠는 모든 기울기에 wd * w를 더하므로, 손실에 필요 없는 가중치는 기하급수적으로 줄어듭니다. "
+        "모멘텀 0.9에서는 단계마다 실제로 곱해지는 값이 약 1 - lr * wd / (1 - 0.9)입니다. 합성곱 뒤에 배치 정규화가 "
+        "있으면 손실은 합성곱 가중치의 크기에 무관합니다. 감쇠는 그 크기가, 그래서 실질 학습률이 떠내려가지 않게 "
+        "잡아 줍니다(van Laarhoven 2017). 논문은 CIFAR-10에서 1e-4를, tinyres의 숫자 데이터 방법은 5e-4를 씁니다.",
+    "4. lr 0.1, divided by 10 at 32k and 48k, stop at 64k": "4. 학습률 0.1, 32k와 48k에서 10으로 나누고 64k에서 멈춤",
+    "lr at iterations 0, 31999, 32000, 47999, 48000, 63999": "반복 0, 31999, 32000, 47999, 48000, 63999에서의 학습률",
+    "iterations per epoch (50,000 images, batch {batch})": "에폭당 반복 수 (이미지 50,000장, 배치 {batch})",
+    "64k iterations in epochs": "64k 반복을 에폭으로 환산",
+    "A large lr explores; each division lets the weights settle into the basin found so far, which is where the "
+    "paper's error curves drop in steps. The paper chose 32k/48k/64k on a 45k/5k train/validation split.":
+        "큰 학습률은 탐색하고, 나눌 때마다 가중치는 지금까지 찾은 골짜기 안으로 자리 잡습니다. 논문의 오차 곡선이 "
+        "계단처럼 떨어지는 곳이 바로 여기입니다. 논문은 45k/5k 학습/검증 분할에서 32k/48k/64k를 골랐습니다.",
+    "5. 4-pixel padding + random 32x32 crop + horizontal flip": "5. 4픽셀 패딩 + 무작위 32x32 자르기 + 좌우 뒤집기",
+    "distinct views of one image per epoch": "에폭마다 한 이미지에서 나올 수 있는 서로 다른 변형",
+    "{offsets} crop offsets x 2 flips = {views}": "자르기 위치 {offsets}가지 x 뒤집기 2가지 = {views}",
+    "distinct among the 8 views drawn here": "여기서 뽑은 변형 8개 중 서로 다른 것",
+    "original": "원본",
+    "view {i}": "변형 {i}",
+    "figure": "그림",
+    "Every epoch the net sees a shifted (and on CIFAR-10 possibly mirrored) copy of each image. The training error "
+    "the loop reports is measured on these harder views while the weights move, which is one reason it can exceed "
+    "the test error. (A digit drawn at 32x32 stands in for a CIFAR-10 image here; the digits recipe itself uses a "
+    "1-pixel shift and no flip, since a mirrored 2 is no 2.)":
+        "신경망은 에폭마다 각 이미지의 이동된(CIFAR-10에서는 좌우가 뒤집혔을 수도 있는) 복사본을 봅니다. 학습 "
+        "루프가 알려 주는 학습 오차는 가중치가 움직이는 동안 이 더 어려운 변형들에서 잰 것이라, 테스트 오차보다 "
+        "클 수 있는 이유 중 하나가 됩니다. (여기서는 32x32로 그린 숫자가 CIFAR-10 이미지를 대신합니다. 숫자 데이터 "
+        "방법 자체는 1픽셀 이동만 쓰고 뒤집지 않습니다. 뒤집힌 2는 2가 아니니까요.)",
+    "Write SGD with momentum and weight decay. The checker catches decay applied after the momentum buffer; when it "
+    "passes, `tinyres train --ops DIR` runs this recipe on your own ops end to end.":
+        "모멘텀과 가중치 감쇠가 있는 SGD를 작성하세요. 검사기는 감쇠를 모멘텀 버퍼 뒤에 적용하는 실수를 잡아냅니다. "
+        "통과하면 `tinyres train --ops DIR`이 이 학습 방법 전체를 처음부터 끝까지 여러분의 연산으로 실행합니다.",
+    # lesson 12
+    "where an array lives: 'cpu' (NumPy) or 'cuda:N' (CuPy)": "배열이 있는 곳: 'cpu' (NumPy) 또는 'cuda:N' (CuPy)",
+    "copying between main memory and GPU memory": "주 메모리와 GPU 메모리 사이의 복사",
+    "one set of functions NumPy and CuPy both provide": "NumPy와 CuPy가 함께 제공하는 하나의 함수 집합",
+    "waiting for the GPU to finish before reading a clock or a value":
+        "시간이나 값을 읽기 전에 GPU가 일을 마칠 때까지 기다리기",
+    "1. Same code, any device - and the mistakes it refuses": "1. 같은 코드, 어느 장치에서나 - 그리고 거부되는 실수",
+    "adding tensors on two devices": "서로 다른 장치에 있는 두 텐서 더하기",
+    "{op}: inputs are on different devices {devices}; move them to one device first, e.g. t.to('cpu')":
+        "{op}: 입력이 서로 다른 장치 {devices}에 있습니다. 먼저 한 장치로 옮기세요. 예: t.to('cpu')",
+    "moving explicitly": "명시적으로 옮기기",
+    "the 'strict' checking device": "검사용 'strict' 장치",
+    "not installed here ({error})": "여기에는 설치되어 있지 않음 ({error})",
+    "device 'strict' (the checking backend the tests use) needs array-api-strict: pip install -e \".[dev]\" in your "
+    "tinyres clone":
+        "'strict' 장치(테스트가 쓰는 검사용 백엔드)에는 array-api-strict가 필요합니다. tinyres 클론에서 "
+        "pip install -e \".[dev]\"",
+    "asking for 'cuda' here": "여기서 'cuda' 장치 요청하기",
+    "device 'cuda' needs CuPy and an NVIDIA GPU, and this machine has none usable ({cause}). Install with: {hint}; "
+    "or use device='cpu'.":
+        "'cuda' 장치에는 CuPy와 NVIDIA GPU가 필요한데 이 컴퓨터에는 쓸 수 있는 것이 없습니다({cause}). 설치: {hint}. "
+        "아니면 device='cpu'를 쓰세요.",
+    "ModuleNotFoundError: No module named 'cupy'": "ModuleNotFoundError: 'cupy' 모듈 없음",
+    "pip install -e \".[gpu]\" in your tinyres clone (CuPy for CUDA 12), on a machine with an NVIDIA GPU":
+        "NVIDIA GPU가 있는 컴퓨터의 tinyres 클론에서 pip install -e \".[gpu]\" (CUDA 12용 CuPy)",
+    "Ops never copy data between devices behind your back: a tensor on the GPU stays there, and mixing devices is "
+    "an error that names the op. 'strict' is array-api-strict on a second device: the test suite runs every op on "
+    "it, because it fails on exactly the mistakes that break on a GPU.":
+        "연산은 여러분 모르게 장치 사이에서 데이터를 복사하지 않습니다. GPU에 있는 텐서는 GPU에 그대로 있고, 장치를 "
+        "섞으면 연산 이름을 담은 오류가 납니다. 'strict'는 두 번째 장치 위의 array-api-strict입니다. GPU에서 깨질 "
+        "바로 그 실수에서 실패하므로, 테스트는 모든 연산을 이 장치에서도 실행합니다.",
+    "No GPU here. With one (and `pip install -e \".[gpu]\"`) this lesson builds ResNet-20 on 'cpu' and 'cuda', runs "
+    "the same training step on both, and prints the median time of each and the speed-up.":
+        "여기에는 GPU가 없습니다. GPU가 있으면(그리고 `pip install -e \".[gpu]\"` 후) 이 강의는 ResNet-20을 'cpu'와 "
+        "'cuda'에 만들고 같은 학습 단계를 양쪽에서 실행해, 각각의 중앙값 시간과 속도 향상을 출력합니다.",
+    "2. One ResNet-20 training step, NumPy vs CuPy": "2. ResNet-20 학습 한 단계: NumPy 대 CuPy",
+    "{dev:>6} median step (batch {batch})": "{dev:>6} 한 단계 중앙값 시간 (배치 {batch})",
+    "speed-up": "속도 향상",
+    "Your ops run wherever their array namespace lives: written with `xp = array_namespace(x)` they run on CuPy "
+    "unchanged. Check everything at once with `tinyres exercises check DIR`, then train on your own ops: `tinyres "
+    "train --ops DIR` (add `--device cuda` on a GPU).":
+        "여러분의 연산은 배열 네임스페이스가 있는 곳 어디서든 돕니다. `xp = array_namespace(x)`로 작성했다면 CuPy에서도 "
+        "그대로 돕니다. `tinyres exercises check DIR`로 한꺼번에 검사한 뒤 여러분의 연산으로 학습하세요: "
+        "`tinyres train --ops DIR` (GPU에서는 `--device cuda`를 덧붙입니다).",
+    # lesson 13
+    "K replicas of one model, each on 1/K of every batch": "한 모델의 복제본 K개가 각 배치의 1/K씩을 맡음",
+    "one copy of the model, in its own process (or here, thread)": "자기 프로세스(여기서는 스레드)에서 도는 모델 사본 하나",
+    "every replica ends with the sum of all replicas' arrays": "모든 복제본이 전체 복제본 배열의 합을 받음",
+    "global batch / K: what one replica's batch norm sees": "전역 배치 / K: 복제본 하나의 배치 정규화가 보는 배치",
+    "batch statistics summed over all replicas: the global batch's":
+        "모든 복제본에 걸쳐 합한 배치 통계: 전역 배치의 통계",
+    "--ks: every K must divide the global batch {batch}, got {ks}":
+        "--ks: 모든 K는 전역 배치 {batch}의 약수여야 합니다. 받은 값: {ks}",
+    "1. K replicas averaging gradients = one process on the global batch":
+        "1. K개 복제본의 기울기 평균 = 전역 배치로 학습하는 프로세스 하나",
+    "max |gradient difference| after 2 steps, {k} replicas of {per} vs 1 process of {batch}":
+        "2단계 뒤 max |기울기 차이|, 복제본 {k}개 x {per} 대 프로세스 1개 x {batch}",
+    "synchronized BN {sync:.1e}, per-replica BN {own:.1e}": "동기화 BN {sync:.1e}, 복제본별 BN {own:.1e}",
+    "Averaging the replicas' gradients (one allreduce after backward) gives the gradient of the mean loss over the "
+    "global batch, so with synchronized batch norm {k} replicas reproduce one process to {sync:.0e} (float64 "
+    "rounding). With per-replica batch norm they differ by {own:.1e}: each replica normalised its {per} images with "
+    "their own mean and variance, a different function.":
+        "복제본들의 기울기를 평균하면(역전파 뒤 올리듀스 한 번) 전역 배치 평균 손실의 기울기가 됩니다. 그래서 동기화 "
+        "배치 정규화를 쓰면 복제본 {k}개가 프로세스 하나를 {sync:.0e}까지(float64 반올림 오차) 재현합니다. 복제본별 "
+        "배치 정규화로는 {own:.1e}만큼 다릅니다. 각 복제본이 자기 이미지 {per}장을 그 이미지들의 평균과 분산으로 "
+        "정규화했으므로, 다른 함수입니다.",
+    "2. How noisy is a batch's mean?": "2. 배치 평균은 얼마나 흔들릴까?",
+    "per-replica batch {b:>3}: spread of the batch mean / the feature's std":
+        "복제본당 배치 {b:>3}: 배치 평균의 흔들림 / 특징의 표준편차",
+    "Batch norm subtracts the batch's mean, an estimate. Measured on the first layer's features: with {large} "
+    "images the batch mean wanders by {wide:.3f} feature standard deviations, with {small} by {narrow:.3f} "
+    "({times:.1f}x). A replica's batch norm sees only its own batch, so splitting a fixed global batch over more "
+    "replicas makes every normalisation noisier, and the running statistics used at test time drift further from "
+    "what training normalised with.":
+        "배치 정규화는 추정값인 배치 평균을 뺍니다. 첫 층의 특징에서 재 보면, 이미지 {large}장의 배치 평균은 특징 "
+        "표준편차의 {wide:.3f}배만큼, {small}장이면 {narrow:.3f}배만큼 흔들립니다({times:.1f}배). 복제본의 배치 "
+        "정규화는 자기 배치만 보므로, 고정된 전역 배치를 더 많은 복제본에 나누면 모든 정규화가 더 흔들리고, 테스트 "
+        "때 쓰는 이동 통계도 학습 중에 정규화에 쓴 값에서 더 멀어집니다.",
+    "3. Training: global batch {batch}, K replicas, {n} seed(s)": "3. 학습: 전역 배치 {batch}, 복제본 K개, 시드 {n}개",
+    "synchronized": "동기화",
+    "per-replica": "복제본별",
+    "K={k:>2} (per-replica batch {per:>2}), {kind} BN": "K={k:>2} (복제본당 배치 {per:>2}), {kind} BN",
+    "test error {err:.2f}%{spread}  (seeds: {each})": "테스트 오차 {err:.2f}%{spread}  (시드별: {each})",
+    "per-replica BN": "복제본별 BN",
+    "synchronized BN": "동기화 BN",
+    "per-replica batch (global batch {batch} = K x per-replica)": "복제본당 배치 (전역 배치 {batch} = K x 복제본당 배치)",
+    "test error (%)": "테스트 오차 (%)",
+    "{model} on digits, {epochs} epoch(s), mean over {n} seed(s)": "숫자 데이터의 {model}, {epochs}에폭, 시드 {n}개 평균",
+    "Measured: at K = 1 (per-replica batch {batch}) the test error is {base:.2f}%. At K = {k} (per-replica batch "
+    "{small}) per-replica BN gives {own:.2f}% ({own_gap:+.2f} points) and synchronized BN {sync:.2f}% "
+    "({sync_gap:+.2f} points). Synchronized BN computes the same function whatever K is (section 1); its difference "
+    "from K = 1 is float32 rounding that training amplifies, and it is {where}. Per-replica BN changes the "
+    "normalisation itself with K: {verdict}":
+        "측정 결과: K = 1(복제본당 배치 {batch})의 테스트 오차는 {base:.2f}%입니다. K = {k}(복제본당 배치 {small})"
+        "에서 복제본별 BN은 {own:.2f}%({own_gap:+.2f}%p), 동기화 BN은 {sync:.2f}%({sync_gap:+.2f}%p)입니다. 동기화 "
+        "BN은 K와 상관없이 같은 함수를 계산합니다(1절). K = 1과의 차이는 학습이 키운 float32 반올림 오차이며, {where}. "
+        "복제본별 BN은 K에 따라 정규화 자체가 바뀝니다. {verdict}",
+    "within twice the largest seed-to-seed spread measured here ({spread:.2f} points)":
+        "여기서 잰 시드 간 최대 편차({spread:.2f}%p)의 두 배 안에 있습니다",
+    "OUTSIDE twice the largest seed-to-seed spread measured here ({spread:.2f} points)":
+        "여기서 잰 시드 간 최대 편차({spread:.2f}%p)의 두 배를 벗어납니다",
+    "with per-replica batches of {small} it was the worse of the two over these seeds.":
+        "이 시드들에서는 복제본당 배치 {small}일 때 두 방법 중 더 나빴습니다.",
+    "over these seeds it was not worse with per-replica batches of {small}; the noise of small-batch statistics can "
+    "act as a regulariser (ghost batch norm, Hoffer et al. 2017 uses it on purpose). Try --ks 1,16,32 to see "
+    "per-replica batches of 2.":
+        "이 시드들에서는 복제본당 배치 {small}에서도 더 나쁘지 않았습니다. 작은 배치 통계의 잡음은 규제 효과를 낼 수 "
+        "있습니다(Hoffer 등 2017의 고스트 배치 정규화(ghost batch norm)는 이를 일부러 씁니다). --ks 1,16,32로 "
+        "복제본당 배치 2를 확인해 보세요.",
+    "Data parallelism changes nothing in the update itself: every rank applies the same SGD step to the same "
+    "averaged gradient. With your sgd passing: 1) Run `mpiexec -n 2 python -m tinyres train --distributed --quick "
+    "--out runs/dp` (pip install -e \".[mpi]\"), then the same with --sync-bn, and compare metrics.csv with a "
+    "one-process run. 2) Here the global batch stayed 64. Keep the per-replica batch at 16 instead and grow K: the "
+    "global batch grows, and the paper's learning rate no longer fits - try the linear scaling rule (lr x K/4) with "
+    "a warm-up (Goyal et al. 2017).":
+        "데이터 병렬화는 갱신 자체를 바꾸지 않습니다. 모든 랭크가 같은 평균 기울기에 같은 SGD 단계를 적용합니다. "
+        "여러분의 sgd가 통과하면: 1) `mpiexec -n 2 python -m tinyres train --distributed --quick --out runs/dp`를 "
+        "실행하고(pip install -e \".[mpi]\"), --sync-bn을 붙여서도 실행한 뒤 metrics.csv를 한 프로세스 실행과 비교해 "
+        "보세요. 2) 여기서는 전역 배치를 64로 고정했습니다. 대신 복제본당 배치를 16으로 두고 K를 늘려 보세요. 전역 "
+        "배치가 커지고 논문의 학습률은 더 이상 맞지 않습니다. 워밍업과 함께 선형 스케일링 규칙(lr x K/4)을 시도해 "
+        "보세요(Goyal 등 2017).",
 
     # --- tour, train, gradflow, CLI -----------------------------------------------------------
 
