@@ -459,7 +459,6 @@ MESSAGES = {
         "매끄럽게 남았습니다. 이 강의는 숫자 데이터에서 {plain}, {resnet} 두 신경망을 씁니다(더 깊은 신경망은 강의 몇 분 "
         "안에 학습할 수 없습니다). 그러니 그들이 본 혼돈스러운 지형은 기대하지 마세요. 아래는 이 신경망들에서 잰 "
         "값입니다.",
-    "seed {seed} {name:>8}": "시드 {seed} {name:>8}",
     "training loss at the minimum {centre:.4f}, at alpha = -1 and +1 {left:.3f}, {right:.3f}":
         "최솟값에서의 학습 손실 {centre:.4f}, alpha = -1과 +1에서 {left:.3f}, {right:.3f}",
     "alpha (filter-normalised random direction)": "alpha (필터 정규화된 무작위 방향)",
@@ -540,7 +539,6 @@ MESSAGES = {
     "distinct among the 8 views drawn here": "여기서 뽑은 변형 8개 중 서로 다른 것",
     "original": "원본",
     "view {i}": "변형 {i}",
-    "figure": "그림",
     "Every epoch the net sees a shifted (and on CIFAR-10 possibly mirrored) copy of each image. The training error "
     "the loop reports is measured on these harder views while the weights move, which is one reason it can exceed "
     "the test error. (A digit drawn at 32x32 stands in for a CIFAR-10 image here; the digits recipe itself uses a "
