@@ -159,14 +159,15 @@ pages below are those scripts run when this site was built: the code, what it pr
 figures it drew. Every page offers the script and a Jupyter notebook to download.
 
 Run one yourself with ``python lessons/01_autograd.py`` (``--quick`` runs in seconds,
-``--device cuda`` runs it on a GPU with CuPy, ``--lang ko`` prints the explanations in Korean).
+``--device cuda`` runs it on a GPU with CuPy, ``--lang ko`` prints and draws everything in Korean).
 """,
     "ko": """\
-Lessons in Korean (한국어)
-==========================
+강의 (한국어)
+=============
 
-The same lessons run with ``--lang ko``: the code and its comments are the same, the
-explanations the lessons print are in Korean. 같은 강의를 ``--lang ko``\\ 로 실행한 결과입니다.
+같은 강의를 ``--lang ko``\\ 로 실행한 결과입니다. 코드와 주석은 같고, 강의가 출력하는 설명, 결과,
+용어집과 그림의 글자는 모두 한국어입니다 (the same lessons run with ``--lang ko``: everything
+they print and draw is in Korean).
 """,
 }
 
