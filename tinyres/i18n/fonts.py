@@ -56,8 +56,10 @@ def ready_for(lang):
     from matplotlib import font_manager
     font_manager.fontManager.addfont(path)
     name = font_manager.FontProperties(fname=path).get_name()
-    # DejaVu Sans stays behind it for what the Korean font lacks (Greek letters, some maths signs);
-    # the ASCII hyphen for minus signs, which NanumGothic does not draw.
-    matplotlib.rcParams["font.family"] = [name, "DejaVu Sans"]
+    # DejaVu Sans first, the Korean font behind it for the Hangul DejaVu lacks: matplotlib falls back
+    # glyph by glyph in plain text, but mathtext (the 10^-2 labels of a log axis) takes its digits
+    # and minus sign from the FIRST family alone, and NanumGothic has no U+2212 minus. The ASCII
+    # hyphen for minus signs in plain text.
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", name]
     matplotlib.rcParams["axes.unicode_minus"] = False
     return True
