@@ -373,8 +373,8 @@ MESSAGES = {
     "at initialisation and after {steps} SGD steps on batches of the 8x8 digits (lesson 06 repeats this at 32x32). "
     "Measured at initialisation: first/last layer ratio {plain_ratio:.3g} for {plain}, {resid_ratio:.3g} for "
     "{resid}.":
-        "모든 합성곱 가중치의 기울기 노름입니다(왼쪽이 입력 쪽). {plain}(빨강)과 {resid}(파랑)를 초기화 시점에, "
-        "그리고 8x8 숫자 이미지 배치로 SGD {steps}단계를 진행한 뒤에 측정했습니다(강의 06에서 32x32로 다시 "
+        "모든 합성곱 가중치의 기울기 노름입니다(왼쪽이 입력 쪽). 빨강은 {plain}, 파랑은 {resid}이며, 초기화 "
+        "시점과 8x8 숫자 이미지 배치로 SGD {steps}단계를 진행한 뒤에 측정했습니다(강의 06에서 32x32로 다시 "
         "해 봅니다). 초기화 시점에 측정한 첫 층/마지막 층 비율: {plain} {plain_ratio:.3g}, {resid} "
         "{resid_ratio:.3g}.",
     "Where each block's input gradient comes from": "각 블록의 입력 기울기는 어디서 오는가",
@@ -399,7 +399,7 @@ MESSAGES = {
     "Training (thin) and test (bold) error of {models} trained {epochs} epoch(s) on the 8x8 digits with the same "
     "recipe (lr 0.02, /10 at half and three quarters). Final errors measured: {lines}. Training error, deeper "
     "minus shallower: {gaps}. One seed and a short run: lessons 04 and 07 repeat this over three seeds.":
-        "{models}를 8x8 숫자 이미지에서 같은 방법(lr 0.02, 절반과 4분의 3 지점에서 /10)으로 {epochs} 에포크 "
+        "{models} 모델을 8x8 숫자 이미지에서 같은 방법(lr 0.02, 절반과 4분의 3 지점에서 /10)으로 {epochs} 에포크 "
         "학습했을 때의 학습 오차(가는 선)와 테스트 오차(굵은 선)입니다. 측정한 최종 오차: {lines}. 학습 오차, 깊은 "
         "신경망 - 얕은 신경망: {gaps}. 시드 하나로 짧게 돌린 결과입니다. 강의 04와 07에서 시드 세 개로 다시 "
         "해 봅니다.",
