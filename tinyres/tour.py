@@ -100,7 +100,7 @@ def run_tour(out="tinyres-out/tour", quick=False, device=None, seed=0, progress=
         json.dump(results, f, indent=1)
     md, page = _report(results, out, deep, shallow, steps, epochs)
     for path, text in (("report.md", md), ("report.html", page)):
-        with open(os.path.join(out, path), "w") as f:
+        with open(os.path.join(out, path), "w", encoding="utf-8") as f:
             f.write(text)
     log("\n" + _("done in {seconds:.0f}s. Report: {path}", seconds=results["seconds"],
                  path=os.path.abspath(os.path.join(out, "report.html"))))
