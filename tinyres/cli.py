@@ -4,11 +4,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .i18n import LANGS, _, fill, figure_lang, get_lang, pad, set_lang
+
 
 def _demo(args):
     """Gradient at the input of a deep plain stack vs a residual stack, and a gradient check."""
     import math
-    import textwrap
 
     import tinyres as tr
     import tinyres.functional as F
@@ -19,7 +20,7 @@ def _demo(args):
     x0 = rng.standard_normal((8, c, 8, 8))
     # Half the He scale: each conv+ReLU then shrinks what passes through it, forward and backward,
     # a per-layer factor below 1 whose product over the depth is the vanishing gradient.
-    weights = [rng.standard_normal((c, c, 3, 3)) * math.sqrt(2.0 / (9 * c)) * 0.5 for _ in range(depth)]
+    weights = [rng.standard_normal((c, c, 3, 3)) * math.sqrt(2.0 / (9 * c)) * 0.5 for _layer in range(depth)]
 
     def run(residual):
         x = tr.tensor(x0, requires_grad=True, device=args.device)
@@ -33,22 +34,27 @@ def _demo(args):
 
     (plain, plain_signal), (resid, resid_signal) = run(False), run(True)
     last = f"x_{depth}"
-    print(f"tinyres demo on {args.device}: the same {depth} random 3x3 convolutions (8 channels, He init scaled by "
-          f"0.5, no batch norm)\nstacked two ways, on 8 images of 8x8, loss L = mean({last}^2):\n"
-          f"  plain     x_(l+1) = relu(conv(x_l))\n  residual  x_(l+1) = x_l + relu(conv(x_l))")
-    print(f"Gradient gain |dL/dx_0| / |dL/d{last}|: the gradient that reaches the input, relative to the one "
-          f"that leaves\nthe output (1: unchanged; near 0: vanished). Per layer: gain ** (1/{depth}).\n")
-    print(f"                   gradient gain  per layer  activation gain |{last}| / |x_0|")
-    print(f"    plain stack    : {plain:.3e}     x{plain ** (1 / depth):.3f}        {plain_signal:.3e}")
-    print(f"    residual stack : {resid:.3e}     x{resid ** (1 / depth):.3f}        {resid_signal:.3e}\n")
+    print(_("tinyres demo on {device}: the same {depth} random 3x3 convolutions (8 channels, He init scaled by "
+            "0.5, no batch norm)\nstacked two ways, on 8 images of 8x8, loss L = mean({last}^2):",
+            device=args.device, depth=depth, last=last))
+    print("  " + pad(_("plain"), 10) + "x_(l+1) = relu(conv(x_l))\n  " + pad(_("residual"), 10)
+          + "x_(l+1) = x_l + relu(conv(x_l))")
+    print(_("Gradient gain |dL/dx_0| / |dL/d{last}|: the gradient that reaches the input, relative to the one "
+            "that leaves\nthe output (1: unchanged; near 0: vanished). Per layer: gain ** (1/{depth}).\n",
+            last=last, depth=depth))
+    print(" " * 19 + pad(_("gradient gain"), 15) + pad(_("per layer"), 11)
+          + _("activation gain |{last}| / |x_0|", last=last))
+    for label, gain, signal in ((_("plain stack"), plain, plain_signal), (_("residual stack"), resid, resid_signal)):
+        print(f"    {pad(label, 15)}: {gain:.3e}     x{gain ** (1 / depth):.3f}        {signal:.3e}")
+    print()
     for paragraph in _demo_reading(depth, plain, resid, resid_signal):
-        print(textwrap.fill(paragraph, 100))
+        print(fill(paragraph, 100))
     print()
     xg = tr.tensor(rng.standard_normal((2, 3, 5, 5)), requires_grad=True, device=args.device)
     wg = tr.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True, device=args.device)
     report = tr.gradcheck(lambda x, w: F.relu(F.residual_add(F.conv2d(x, w, padding=1), F.shortcut_a(x, 4, 1))),
                           [xg, wg], raise_on_fail=False)
-    print("Gradient check of relu(conv(x) + shortcut_A(x)) against central differences (float64):")
+    print(_("Gradient check of relu(conv(x) + shortcut_A(x)) against central differences (float64):"))
     print("  " + str(report).replace("\n", "\n  "))
     return 0 if report.ok else 1
 
@@ -56,24 +62,31 @@ def _demo(args):
 def _demo_reading(depth, plain, resid, resid_signal):
     """What the demo's numbers say; each sentence is chosen by the numbers this run measured."""
     per_plain, per_resid = plain ** (1 / depth), resid ** (1 / depth)
-    lines = [f"Plain: the backward pass multiplies the gradient by one layer's Jacobian after another; each scaled "
-             f"it by {per_plain:.3f} on average, and {depth} of them leave {plain:.1e} of it"
-             + (": it vanished on the way to the input." if plain < 1e-3 else ".")]
-    if resid >= 1:
-        lines.append(f"Residual: each block's Jacobian is dF/dx + 1 (dL/dx = dL/dy (dF/dx + 1)); the +1 hands dL/dy "
-                     f"to x unchanged, and the gradient did not fade (x{per_resid:.3f} per block).")
+    if plain < 1e-3:
+        lines = [_("Plain: the backward pass multiplies the gradient by one layer's Jacobian after another; each "
+                   "scaled it by {per:.3f} on average, and {depth} of them leave {gain:.1e} of it: it vanished on the "
+                   "way to the input.", per=per_plain, depth=depth, gain=plain)]
     else:
-        lines.append(f"Residual: each block's Jacobian is dF/dx + 1, yet the gradient shrank in this run "
-                     f"(x{per_resid:.3f} per block): its branches worked against the identity.")
+        lines = [_("Plain: the backward pass multiplies the gradient by one layer's Jacobian after another; each "
+                   "scaled it by {per:.3f} on average, and {depth} of them leave {gain:.1e} of it.",
+                   per=per_plain, depth=depth, gain=plain)]
+    if resid >= 1:
+        lines.append(_("Residual: each block's Jacobian is dF/dx + 1 (dL/dx = dL/dy (dF/dx + 1)); the +1 hands dL/dy "
+                       "to x unchanged, and the gradient did not fade (x{per:.3f} per block).", per=per_resid))
+    else:
+        lines.append(_("Residual: each block's Jacobian is dF/dx + 1, yet the gradient shrank in this run "
+                       "(x{per:.3f} per block): its branches worked against the identity.", per=per_resid))
     if resid > 10 and 0.1 < resid / resid_signal < 10:
-        lines.append(f"It grew ({resid:.1e}) because the activations grew ({resid_signal:.1e}): without batch norm "
-                     f"nothing rescales x as each block adds F(x) to it. This net (ReLU, no biases) computes "
-                     f"x_{depth} = J x_0 with the very Jacobian J whose transpose carries the gradient back, so the "
-                     f"gradient follows the signal (gradient gain / activation gain = {resid / resid_signal:.2g}) "
-                     f"rather than exploding on its own. The paper's ResNets put batch norm in every branch: "
-                     f"`tinyres gradflow` measures those.")
+        lines.append(_("It grew ({gain:.1e}) because the activations grew ({signal:.1e}): without batch norm "
+                       "nothing rescales x as each block adds F(x) to it. This net (ReLU, no biases) computes "
+                       "x_{depth} = J x_0 with the very Jacobian J whose transpose carries the gradient back, so the "
+                       "gradient follows the signal (gradient gain / activation gain = {ratio:.2g}) "
+                       "rather than exploding on its own. The paper's ResNets put batch norm in every branch: "
+                       "`tinyres gradflow` measures those.",
+                       gain=resid, signal=resid_signal, depth=depth, ratio=resid / resid_signal))
     elif resid > 10:
-        lines.append(f"It grew ({resid:.1e}), faster than the activations ({resid_signal:.1e}).")
+        lines.append(_("It grew ({gain:.1e}), faster than the activations ({signal:.1e}).",
+                       gain=resid, signal=resid_signal))
     return lines
 
 
@@ -144,14 +157,16 @@ def _train(args):
         return 3
     except ConfigError as exc:
         if exc.saved is not None or exc.given is not None:
-            print(f"{prog}: {_flag(exc.field)} {_show(exc.given)} contradicts the run in {args.out}, which was "
-                  f"saved with {_flag(exc.field)} {_show(exc.saved)}; leave the flag out to resume as saved, "
-                  f"or start a new run in another --out", file=sys.stderr)
+            print(_("{prog}: {flag} {given} contradicts the run in {out}, which was saved with {flag} {saved}; "
+                    "leave the flag out to resume as saved, or start a new run in another --out",
+                    prog=prog, flag=_flag(exc.field), given=_show(exc.given), out=args.out, saved=_show(exc.saved)),
+                  file=sys.stderr)
         else:
             print(f"{prog}: {_flag(exc.field)} {_cli_text(exc.problem)}", file=sys.stderr)
         return 2
     except StateDictError as exc:
-        print(f"{prog}: {args.out}/checkpoint.npz does not fit the model: {exc}", file=sys.stderr)
+        print(_("{prog}: {out}/checkpoint.npz does not fit the model: {error}", prog=prog, out=args.out, error=exc),
+              file=sys.stderr)
         return 2
     except (DatasetError, CheckpointError, OutputDirError, ValueError) as exc:
         print(f"{prog}: {_cli_text(str(exc))}", file=sys.stderr)
@@ -161,15 +176,16 @@ def _train(args):
     if result.stopped == "complete":      # train() said so; nothing was run
         return 0
     err = result.test_error
-    print(f"done: {result.iteration} iterations in {result.seconds:.0f}s, test error "
-          f"{100 * err:.2f}% (accuracy {100 * (1 - err):.2f}%); metrics and checkpoint in {args.out}")
+    print(_("done: {iterations} iterations in {seconds:.0f}s, test error {error:.2f}% (accuracy {accuracy:.2f}%); "
+            "metrics and checkpoint in {out}", iterations=result.iteration, seconds=result.seconds,
+            error=100 * err, accuracy=100 * (1 - err), out=args.out))
     return 0
 
 
 def _show(value):
     if isinstance(value, (list, tuple)):
         return ",".join(str(v) for v in value)
-    return "(not set)" if value is None else str(value)
+    return _("(not set)") if value is None else str(value)
 
 
 def _gradflow(args):
@@ -194,13 +210,14 @@ def _gradflow(args):
     from .inspect.plots import conv_weight_norms
     for name, trace in result["traces"].items():
         rows = conv_weight_norms(trace["params"], 0)
-        print(f"{name:>10}: |dL/dW| at init, first conv {rows[0][2]:.3e}, last conv {rows[-1][2]:.3e}, "
-              f"ratio first/last {rows[0][2] / rows[-1][2]:.3g}")
+        print(_("{name:>10}: |dL/dW| at init, first conv {first:.3e}, last conv {last:.3e}, ratio first/last "
+                "{ratio:.3g}", name=name, first=rows[0][2], last=rows[-1][2], ratio=rows[0][2] / rows[-1][2]))
         split = [r for r in trace["residual"] if r["step"] == 0]
         if split:
             share = sum(r["identity_norm"] for r in split) / sum(r["identity_norm"] + r["branch_norm"] for r in split)
-            print(f"{'':>10}  identity path carries {100 * share:.0f}% of the summed per-block gradient norms at init")
-    print("wrote " + ", ".join(result["figures"] + [f"{args.out}/gradflow.json"]))
+            print(" " * 12 + _("identity path carries {share:.0f}% of the summed per-block gradient norms at init",
+                                 share=100 * share))
+    print(_("wrote {files}", files=", ".join(result["figures"] + [f"{args.out}/gradflow.json"])))
     return 0
 
 
@@ -219,6 +236,28 @@ def _tour(args):
 
 
 _DEVICE_HELP = "cpu, cuda, cuda:N (default: $TINYRES_DEVICE if set, else cpu)"
+
+
+def add_lang_option(parser):
+    """``--lang`` on ``parser`` and on every subcommand under it (the exercises' own included).
+    SUPPRESS leaves the attribute unset unless the flag is given, so a subcommand's parser does not
+    overwrite ``tinyres exercises --lang ko check DIR`` with its own default."""
+    parser.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS,
+                        help="language of everything printed and drawn (default: $TINYRES_LANG, else en)")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):      # aliases share a parser
+                add_lang_option(sub)
+
+
+def apply_lang(args):
+    """Switch to ``args.lang`` (when given) before anything is printed; in a language other than
+    English, choose the figure font now, before any figure exists (a figure copies the font it
+    is created with)."""
+    if getattr(args, "lang", None):
+        set_lang(args.lang)
+    if get_lang() != "en":
+        figure_lang()
 
 
 def _train_defaults():
@@ -370,6 +409,7 @@ def build_parser():
     for p in (tr_, gf):
         p.add_argument("--ops", metavar="DIR",
                        help="run with YOUR ops from an exercises workspace, on the cpu (default: the library's ops)")
+    add_lang_option(parser)
     return parser
 
 
@@ -381,6 +421,7 @@ def _subcommands(parser):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    apply_lang(args)
     from . import backend
     from .exercises import cli as exercises_cli
     try:

@@ -8,6 +8,7 @@ import os
 
 from . import backend, nn
 from .data import DataLoader, load_dataset, paper_transforms
+from .i18n import _, fig_text
 from .inspect.gradflow import trace_gradients
 from .io import check_output_dir
 from .inspect.plots import plot_layer_norms, plot_norm_history, plot_residual_split
@@ -32,7 +33,7 @@ def gradient_flow(model_names, steps=(0, 100), data="digits", root=None, batch_s
     train_set = load_dataset(data, "train", root=root)
     if limit_train:
         train_set = train_set.subset(limit_train)
-    train_tf, _ = paper_transforms(train_set.images, train_set.pixel_max, augment=False)
+    train_tf = paper_transforms(train_set.images, train_set.pixel_max, augment=False)[0]
     device = backend.parse_device(device)
     last = max(steps)
     traces, diverged = {}, {}
@@ -43,7 +44,7 @@ def gradient_flow(model_names, steps=(0, 100), data="digits", root=None, batch_s
         optimizer = SGD(model.parameters(), lr=lr, momentum=0.9)
         loader = DataLoader(train_set, batch_size, shuffle=True, drop_last=True, seed=seed, device=device,
                             transform=train_tf)
-        bar = tqdm(total=last + 1, desc=f"gradient flow {name}", disable=not progress, leave=False)
+        bar = tqdm(total=last + 1, desc=_("gradient flow {name}", name=name), disable=not progress, leave=False)
 
         def advance(step, bar=bar):
             bar.update(1)     # returns whether it redrew, which must not end the loop
@@ -54,14 +55,15 @@ def gradient_flow(model_names, steps=(0, 100), data="digits", root=None, batch_s
                           callbacks=[advance], update=lambda i: i < last)
             except NonFiniteLossError as exc:
                 diverged[name] = exc.step
-                log(f"{name}: loss is {exc.value} at step {exc.step}; stopped tracing it there")
+                log(_("{name}: loss is {value} at step {step}; stopped tracing it there", name=name, value=exc.value,
+                      step=exc.step))
         bar.close()
         traces[name] = trace.to_dict()
     with open(os.path.join(out, "gradflow.json"), "w") as f:
         json.dump({"steps": list(steps), "batch_norm": batch_norm, "data": data, "traces": traces}, f)
     suffix = "" if batch_norm else "_nobn"
     figures = [plot_layer_norms(traces, os.path.join(out, f"layer_norms{suffix}.png"), list(steps),
-                                title=None if batch_norm else "Gradient norm per layer, no batch norm").path]
+                                title=None if batch_norm else fig_text("Gradient norm per layer, no batch norm")).path]
     for name, t in traces.items():
         if t["residual"]:
             for s in sorted({min(steps), last}):
@@ -102,15 +104,16 @@ def degradation(model_names, epochs=10, data="digits", root=None, device=None, s
         cfg = TrainConfig(**{**recipe, "model": name, "data": data, "root": root, "device": device, "seed": seed,
                              "out": os.path.join(out, name), "progress": progress, "limit_train": limit_train,
                              "limit_test": limit_test})
-        log(f"training {name} for {epochs} epochs on {data} ...")
+        log(_("training {name} for {epochs} epochs on {data} ...", name=name, epochs=epochs, data=data))
         result = train(cfg, log=lambda *a: None)
         runs[name] = result.rows
         final[name] = {"train_error": result.train_error, "test_error": result.test_error,
                        "seconds": round(result.seconds, 1), "iterations": result.iteration}
-        log(f"  {name}: train error {100 * result.train_error:.2f}%, test error {100 * result.test_error:.2f}% "
-            f"({result.seconds:.0f}s)")
+        log("  " + _("{name}: train error {train:.2f}%, test error {test:.2f}% ({seconds:.0f}s)", name=name,
+                     train=100 * result.train_error, test=100 * result.test_error, seconds=result.seconds))
     figure = plot_training_curves(runs, os.path.join(out, "training_curves.png"),
-                                  title=f"Degradation on {data}: thin = training error, bold = test error").path
+                                  title=fig_text("Degradation on {data}: thin = training error, bold = test error",
+                                                 data=data)).path
     with open(os.path.join(out, "degradation.json"), "w") as f:
         json.dump({"runs": runs, "final": final}, f, indent=1)
     return {"runs": runs, "final": final, "figure": figure}

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from . import backend, distributed, nn
 from . import functional as F
 from .data import DataLoader, load_dataset, paper_transforms
+from .i18n import M, _
 from .io import CheckpointError, atomic_write, check_output_dir, clean_stale_temp_files, load, save
 from .models import get_model, model_info
 from .optim import SGD, lr_scheduler, sgd_step_override
@@ -126,8 +127,10 @@ class NonFiniteLossError(RuntimeError):
     number of steps done before it (as run_steps counts them)."""
 
     def __init__(self, message, step=None, value=None):
-        super().__init__(message)
-        self.step, self.value = step, value
+        # the exception's text stays English (it also goes into metrics.json); ``message`` is what
+        # the training log prints, in the chosen language when it is an M
+        super().__init__(message.render("en") if isinstance(message, M) else message)
+        self.step, self.value, self.message = step, value, message
 
 
 class ConfigError(ValueError):
@@ -360,7 +363,7 @@ def _load_checkpoint(path, data, meta, model, optimizer, scheduler):
     state = {}
     for k, v in data.items():
         if k.startswith("optim."):
-            _, i, name = k.split(".", 2)
+            _optim, i, name = k.split(".", 2)
             state.setdefault(i, {})[name] = v
     listed = {i: sorted(s) for i, s in state.items()}
     if listed != meta["optimizer_state"]:
@@ -437,7 +440,7 @@ class _Run:
         self.epoch_sums = list(position.get("epoch_sums", [0.0, 0, 0]))
         self.rows = rows if rows is not None else []
         self.start = time.perf_counter() - (self.rows[-1]["seconds"] if self.rows else 0.0)
-        self.saved = f"{ckpt_path} (iteration {self.iteration})" if position["iteration"] else None
+        self.saved = (ckpt_path, self.iteration) if position["iteration"] else None
 
     def position(self):
         return {"epoch": self.epoch, "batch": self.batch, "iteration": self.iteration,
@@ -484,20 +487,24 @@ class _Run:
         bad = _first_non_finite(self.model)
         last = self.rows[-1] if self.rows else {}
         if bad is None and "test_loss" in last and not math.isfinite(last["test_loss"]):
-            bad = f"the evaluation loss ({last['test_loss']})"
+            bad = M("the evaluation loss ({loss})", loss=last["test_loss"])
         if bad is not None:
             epoch = self.epoch if self.batch == 0 else self.epoch + 1      # at an epoch's end, run.epoch moved on
             raise NonFiniteLossError(
-                f"{bad} became non-finite by iteration {self.iteration} (epoch {epoch}); stopped without "
-                f"saving it. {self._last_good()}; try a lower --lr or a warm-up (--warmup-lr)", self.iteration)
+                M("{bad} became non-finite by iteration {iteration} (epoch {epoch}); stopped without saving it. "
+                  "{last_good}; try a lower --lr or a warm-up (--warmup-lr)",
+                  bad=bad, iteration=self.iteration, epoch=epoch, last_good=self._last_good()), self.iteration)
         if self.comm is None or self.comm.rank == 0:
             _save_checkpoint(self.ckpt_path, self.model, self.optimizer, self.scheduler, self.position(), self.rows,
                              self.cfg)
             _write_metrics(self.cfg.out, self.rows, self.cfg)
-        self.saved = f"{self.ckpt_path} (iteration {self.iteration})"
+        self.saved = (self.ckpt_path, self.iteration)
 
     def _last_good(self):
-        return f"The last good checkpoint is {self.saved}" if self.saved else "No checkpoint was written"
+        if self.saved:
+            return M("The last good checkpoint is {path} (iteration {iteration})", path=self.saved[0],
+                     iteration=self.saved[1])
+        return M("No checkpoint was written")
 
 
 def resume_command(out):
@@ -536,8 +543,12 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
         if cfg.sync_bn:
             model = nn.convert_sync_batchnorm(model, comm)
         optimizer = distributed.DistributedOptimizer(optimizer, comm)
-        log(f"distributed: {comm.size} ranks over {comm.name}, {cfg.batch_size // comm.size} images per rank and "
-            f"step, batch norm {'synchronized' if cfg.sync_bn else 'per rank'}")
+        if cfg.sync_bn:
+            log(_("distributed: {ranks} ranks over {name}, {images} images per rank and step, batch norm "
+                  "synchronized", ranks=comm.size, name=comm.name, images=cfg.batch_size // comm.size))
+        else:
+            log(_("distributed: {ranks} ranks over {name}, {images} images per rank and step, batch norm per rank",
+                  ranks=comm.size, name=comm.name, images=cfg.batch_size // comm.size))
     per_iteration = cfg.iterations is not None
     steps_per_epoch = len(train_loader)
     total_iterations = cfg.iterations or cfg.epochs * steps_per_epoch
@@ -547,10 +558,12 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
         run = _Run(cfg, model, optimizer, scheduler, test_loader, ckpt_path, log, meta["position"], meta["rows"],
                    comm)
         if run.iteration >= total_iterations:
-            log(f"the run in {cfg.out} is already complete ({run.iteration} of {total_iterations} iterations); "
-                f"nothing to resume. To train longer, resume with more --epochs (or --iterations)")
+            log(_("the run in {out} is already complete ({done} of {total} iterations); nothing to resume. To "
+                  "train longer, resume with more --epochs (or --iterations)",
+                  out=cfg.out, done=run.iteration, total=total_iterations))
             return _result(run, "complete")
-        log(f"resumed from {ckpt_path} at epoch {run.epoch}, iteration {run.iteration}")
+        log(_("resumed from {path} at epoch {epoch}, iteration {iteration}",
+              path=ckpt_path, epoch=run.epoch, iteration=run.iteration))
     else:
         run = _Run(cfg, model, optimizer, scheduler, test_loader, ckpt_path, log, comm=comm)
     global_batch = None
@@ -568,7 +581,8 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
             train_loader.set_epoch(epoch)
             first = run.batch if epoch == run.epoch else 0
             run.epoch, run.batch = epoch, first
-            bar = tqdm(total=steps_per_epoch, initial=first, desc=f"epoch {epoch + 1}/{epochs}",
+            bar = tqdm(total=steps_per_epoch, initial=first, desc=_("epoch {epoch}/{epochs}", epoch=epoch + 1,
+                                                                     epochs=epochs),
                        disable=not (cfg.progress and lead), leave=False, dynamic_ncols=True)
 
             def progress(step):
@@ -587,8 +601,9 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
                 run_steps(model, optimizer, batches, loss_fn, [progress], first_index=run.iteration)
             except NonFiniteLossError as exc:
                 raise NonFiniteLossError(
-                    f"loss became {exc.value} at iteration {exc.step + 1} (epoch {epoch + 1}, batch {run.batch + 1}); "
-                    f"stopped. {run._last_good()}; try a lower --lr or a warm-up (--warmup-lr)",
+                    M("loss became {value} at iteration {iteration} (epoch {epoch}, batch {batch}); stopped. "
+                      "{last_good}; try a lower --lr or a warm-up (--warmup-lr)", value=exc.value,
+                      iteration=exc.step + 1, epoch=epoch + 1, batch=run.batch + 1, last_good=run._last_good()),
                     exc.step, exc.value) from None
             bar.close()
             row = run.record("epoch")      # lr column: the rate this epoch trained with
@@ -596,23 +611,26 @@ def train(cfg: TrainConfig, resume: bool = False, loss_fn=None, log=print) -> Tr
                 scheduler.step()
             run.epoch, run.batch = epoch + 1, 0
             run.save()
-            log(f"epoch {epoch + 1}/{epochs}  iter {run.iteration}  lr {row['lr']:.4g}  "
-                f"train loss {row['train_loss']:.4f} err {100 * row['train_error']:.2f}%  "
-                f"test loss {row['test_loss']:.4f} err {100 * row['test_error']:.2f}%  ({row['seconds']:.0f}s)")
+            log(_("epoch {epoch}/{epochs}  iter {iteration}  lr {lr:.4g}  train loss {train_loss:.4f} err "
+                  "{train_error:.2f}%  test loss {test_loss:.4f} err {test_error:.2f}%  ({seconds:.0f}s)",
+                  epoch=epoch + 1, epochs=epochs, iteration=run.iteration, lr=row["lr"],
+                  train_loss=row["train_loss"], train_error=100 * row["train_error"], test_loss=row["test_loss"],
+                  test_error=100 * row["test_error"], seconds=row["seconds"]))
             if run.iteration >= total_iterations:
                 break
     except _Stop:      # mid-epoch: the running sums go into the checkpoint, so the metrics rows stay whole
         run.save()
-        log(f"\ninterrupted after iteration {run.iteration}: saved {ckpt_path}; continue with: "
-            f"{resume_command(cfg.out)}")
+        log("\n" + _("interrupted after iteration {iteration}: saved {path}; continue with: {command}",
+                     iteration=run.iteration, path=ckpt_path, command=resume_command(cfg.out)))
         stopped = "interrupted"
     except KeyboardInterrupt:
-        log(f"\naborted. {run._last_good()}; continue from it with: {resume_command(cfg.out)}")
+        log("\n" + _("aborted. {last_good}; continue from it with: {command}", last_good=run._last_good(),
+                     command=resume_command(cfg.out)))
         raise
     except NonFiniteLossError as exc:
         if lead:
             _write_metrics(cfg.out, run.rows, cfg, final={"stopped": str(exc)})
-        log(str(exc))
+        log(str(exc.message))
         raise
     finally:
         stop.restore()

@@ -674,8 +674,210 @@ MESSAGES = {
         "보세요(Goyal 등 2017).",
 
     # --- tour, train, gradflow, CLI -----------------------------------------------------------
+    # tinyres/cli.py: demo
+    "tinyres demo on {device}: the same {depth} random 3x3 convolutions (8 channels, He init scaled by 0.5, no "
+    "batch norm) stacked two ways, on 8 images of 8x8, loss L = mean({last}^2):":
+        "tinyres demo ({device}): 똑같은 무작위 3x3 합성곱 {depth}개(채널 8개, He 초기화에 0.5를 곱함, 배치 정규화 "
+        "없음)를\n두 가지 방식으로 쌓고, 8x8 이미지 8장에서 손실 L = mean({last}^2)을 계산합니다:",
+    "plain": "일반",
+    "residual": "잔차",
+    "Gradient gain |dL/dx_0| / |dL/d{last}|: the gradient that reaches the input, relative to the one that leaves "
+    "the output (1: unchanged; near 0: vanished). Per layer: gain ** (1/{depth}).":
+        "기울기 이득 |dL/dx_0| / |dL/d{last}|: 출력에서 출발한 기울기에 비해 입력까지 도달한 기울기의 크기입니다\n"
+        "(1: 그대로; 0에 가까움: 소실됨). 층당 이득: 이득 ** (1/{depth}).\n",
+    "gradient gain": "기울기 이득",
+    "per layer": "층당",
+    "activation gain |{last}| / |x_0|": "활성값 이득 |{last}| / |x_0|",
+    "plain stack": "일반 스택",
+    "residual stack": "잔차 스택",
+    "Plain: the backward pass multiplies the gradient by one layer's Jacobian after another; each scaled it by "
+    "{per:.3f} on average, and {depth} of them leave {gain:.1e} of it: it vanished on the way to the input.":
+        "일반: 역전파는 기울기에 층의 야코비안을 하나씩 차례로 곱합니다. 층마다 기울기가 평균 {per:.3f}배가 되었고, "
+        "{depth}개를 지나자 {gain:.1e}만 남았습니다. 입력에 닿기 전에 기울기가 소실되었습니다.",
+    "Plain: the backward pass multiplies the gradient by one layer's Jacobian after another; each scaled it by "
+    "{per:.3f} on average, and {depth} of them leave {gain:.1e} of it.":
+        "일반: 역전파는 기울기에 층의 야코비안을 하나씩 차례로 곱합니다. 층마다 기울기가 평균 {per:.3f}배가 되었고, "
+        "{depth}개를 지나자 {gain:.1e}배가 남았습니다.",
+    "Residual: each block's Jacobian is dF/dx + 1 (dL/dx = dL/dy (dF/dx + 1)); the +1 hands dL/dy to x unchanged, "
+    "and the gradient did not fade (x{per:.3f} per block).":
+        "잔차: 블록마다 야코비안이 dF/dx + 1 입니다(dL/dx = dL/dy (dF/dx + 1)). +1이 dL/dy를 그대로 x에 넘겨 주므로 "
+        "기울기가 약해지지 않았습니다(블록당 x{per:.3f}).",
+    "Residual: each block's Jacobian is dF/dx + 1, yet the gradient shrank in this run (x{per:.3f} per block): its "
+    "branches worked against the identity.":
+        "잔차: 블록마다 야코비안이 dF/dx + 1 인데도 이번 실행에서는 기울기가 줄었습니다(블록당 x{per:.3f}). 가지들이 "
+        "항등 성분을 상쇄하는 쪽으로 작용했습니다.",
+    "It grew ({gain:.1e}) because the activations grew ({signal:.1e}): without batch norm nothing rescales x as "
+    "each block adds F(x) to it. This net (ReLU, no biases) computes x_{depth} = J x_0 with the very Jacobian J "
+    "whose transpose carries the gradient back, so the gradient follows the signal (gradient gain / activation "
+    "gain = {ratio:.2g}) rather than exploding on its own. The paper's ResNets put batch norm in every branch: "
+    "`tinyres gradflow` measures those.":
+        "기울기가 커진 것({gain:.1e})은 활성값이 커졌기 때문입니다({signal:.1e}). 배치 정규화가 없으므로 블록마다 "
+        "x에 F(x)를 더해도 x의 크기를 다시 맞춰 주는 것이 없습니다. 이 신경망(ReLU, 편향 없음)은 x_{depth} = J x_0 "
+        "을 계산하는데, 바로 이 야코비안 J의 전치가 기울기를 거꾸로 전달합니다. 그래서 기울기는 스스로 폭발하는 "
+        "것이 아니라 신호를 따라갑니다(기울기 이득 / 활성값 이득 = {ratio:.2g}). 논문의 ResNet은 모든 가지에 배치 "
+        "정규화를 넣습니다. 그런 신경망은 `tinyres gradflow`로 측정합니다.",
+    "It grew ({gain:.1e}), faster than the activations ({signal:.1e}).":
+        "기울기가 활성값({signal:.1e})보다 더 빠르게 커졌습니다({gain:.1e}).",
+    "Gradient check of relu(conv(x) + shortcut_A(x)) against central differences (float64):":
+        "숏컷이 있는 블록 relu(conv(x) + shortcut_A(x))의 기울기 검사, 중앙 차분과 비교 (float64):",
+    # tinyres/cli.py: train, gradflow
+    "{prog}: {flag} {given} contradicts the run in {out}, which was saved with {flag} {saved}; leave the flag out "
+    "to resume as saved, or start a new run in another --out":
+        "{prog}: {flag} {given}은(는) {out}에 저장된 실행과 맞지 않습니다. 그 실행은 {flag} {saved}(으)로 "
+        "저장되었습니다. 저장된 대로 이어 가려면 이 옵션을 빼고, 아니면 다른 --out에서 새로 시작하세요",
+    "{prog}: {out}/checkpoint.npz does not fit the model: {error}":
+        "{prog}: {out}/checkpoint.npz가 모델과 맞지 않습니다: {error}",
+    "done: {iterations} iterations in {seconds:.0f}s, test error {error:.2f}% (accuracy {accuracy:.2f}%); metrics "
+    "and checkpoint in {out}":
+        "완료: {seconds:.0f}초 동안 {iterations}번 반복, 테스트 오차 {error:.2f}% (정확도 {accuracy:.2f}%). 지표와 "
+        "체크포인트는 {out}에 있습니다",
+    "(not set)": "(설정 안 됨)",
+    "{name:>10}: |dL/dW| at init, first conv {first:.3e}, last conv {last:.3e}, ratio first/last {ratio:.3g}":
+        "{name:>10}: 초기화 시점 |dL/dW|, 첫 합성곱 {first:.3e}, 마지막 합성곱 {last:.3e}, 첫/마지막 비율 {ratio:.3g}",
+    "identity path carries {share:.0f}% of the summed per-block gradient norms at init":
+        "초기화 시점에 블록별 기울기 노름 합의 {share:.0f}%가 항등 경로로 흐릅니다",
+    "wrote {files}": "저장한 파일: {files}",
+    # tinyres/tour.py
+    "tinyres tour on {device} (quick): output in {out}": "tinyres tour ({device}, 빠른 모드): 출력 폴더 {out}",
+    "tinyres tour on {device}: output in {out}": "tinyres tour ({device}): 출력 폴더 {out}",
+    "1/3 gradient flow at initialisation and after a few SGD steps": "1/3 초기화 시점과 SGD 몇 단계 뒤의 기울기 흐름",
+    "{name}: |dL/dW| first conv {first:.3g}, last conv {last:.3g} (first/last {ratio:.3g})":
+        "{name}: |dL/dW| 첫 합성곱 {first:.3g}, 마지막 합성곱 {last:.3g} (첫/마지막 {ratio:.3g})",
+    "2/3 degradation: the same recipe for plain and residual nets of two depths":
+        "2/3 성능 저하: 두 가지 깊이의 일반 신경망(plain)과 잔차 신경망을 같은 방법으로 학습",
+    "3/3 parameters and multiply-adds, recomputed by tracing a forward pass":
+        "3/3 순전파를 추적해 다시 계산한 매개변수 수와 곱셈-누산",
+    "params {params:>12,} (paper {paper_params})  mult-adds {madds:>8} (paper {paper_madds})":
+        "매개변수 {params:>12,} (논문 {paper_params})  곱셈-누산 {madds:>8} (논문 {paper_madds})",
+    "not given": "제시 안 됨",
+    "done in {seconds:.0f}s. Report: {path}": "{seconds:.0f}초 만에 끝났습니다. 보고서: {path}",
+    "tinyres tour: ran on {device} in {seconds:.0f} s (quick mode), seed {seed}.":
+        "tinyres tour: {device}에서 {seconds:.0f}초 동안 실행했습니다(빠른 모드), 시드 {seed}.",
+    "tinyres tour: ran on {device} in {seconds:.0f} s, seed {seed}.":
+        "tinyres tour: {device}에서 {seconds:.0f}초 동안 실행했습니다, 시드 {seed}.",
+    "Gradient flow per layer": "층별 기울기 흐름",
+    "Gradient norm of every convolution's weights, input side on the left, for {plain} (red) and {resid} (blue), "
+    "at initialisation and after {steps} SGD steps on batches of the 8x8 digits (lesson 06 repeats this at 32x32). "
+    "Measured at initialisation: first/last layer ratio {plain_ratio:.3g} for {plain}, {resid_ratio:.3g} for "
+    "{resid}.":
+        "모든 합성곱 가중치의 기울기 노름입니다(왼쪽이 입력 쪽). 빨강은 {plain}, 파랑은 {resid}이며, 초기화 "
+        "시점과 8x8 숫자 이미지 배치로 SGD {steps}단계를 진행한 뒤에 측정했습니다(강의 06에서 32x32로 다시 "
+        "해 봅니다). 초기화 시점에 측정한 첫 층/마지막 층 비율: {plain} {plain_ratio:.3g}, {resid} "
+        "{resid_ratio:.3g}.",
+    "Where each block's input gradient comes from": "각 블록의 입력 기울기는 어디서 오는가",
+    "For every residual block of {resid}: the gradient that reaches the block input through the shortcut (blue; "
+    "for an identity shortcut this is dL/dz itself, z = F(x) + x being the add, the '+1' of dL/dx = dL/dz (dF/dx + "
+    "1)) and through the residual branch (orange); bottom: their cosine. At initialisation the shortcut carries "
+    "{share:.0f}% of the summed norms.":
+        "{resid}의 모든 잔차 블록에서 블록 입력에 도달하는 기울기를 숏컷을 거친 것(파랑. 항등 숏컷이면 이것은 "
+        "덧셈 z = F(x) + x 의 dL/dz 그 자체로, dL/dx = dL/dz (dF/dx + 1)의 '+1'에 해당합니다)과 잔차 가지를 거친 "
+        "것(주황)으로 나누어 보여 줍니다. 아래: 둘 사이의 코사인. 초기화 시점에 숏컷이 노름 합의 {share:.0f}%를 "
+        "나릅니다.",
+    "Gradient norm during training": "학습 중 기울기 노름",
+    "First (solid) and last (dashed) conv layer's weight-gradient norm at every step.":
+        "단계마다 측정한 첫 합성곱 층(실선)과 마지막 합성곱 층(점선)의 가중치 기울기 노름입니다.",
+    "{model}: train {train:.2f}%, test {test:.2f}%": "{model}: 학습 {train:.2f}%, 테스트 {test:.2f}%",
+    "{deep} minus {shallow}: {diff:+.1f} points": "{deep} - {shallow}: {diff:+.1f}%p",
+    "Quick mode: one epoch on 128 images, a few points per curve and no effect to see; run without --quick for "
+    "the real comparison.":
+        "빠른 모드: 이미지 128장으로 한 에포크만 학습해서 곡선마다 점이 몇 개뿐이고 볼 만한 효과도 없습니다. 제대로 "
+        "비교하려면 --quick 없이 실행하세요.",
+    "Degradation on the digits (one seed)": "숫자 데이터에서의 성능 저하 (시드 하나)",
+    "Training (thin) and test (bold) error of {models} trained {epochs} epoch(s) on the 8x8 digits with the same "
+    "recipe (lr 0.02, /10 at half and three quarters). Final errors measured: {lines}. Training error, deeper "
+    "minus shallower: {gaps}. One seed and a short run: lessons 04 and 07 repeat this over three seeds.":
+        "{models} 모델을 8x8 숫자 이미지에서 같은 방법(lr 0.02, 절반과 4분의 3 지점에서 /10)으로 {epochs} 에포크 "
+        "학습했을 때의 학습 오차(가는 선)와 테스트 오차(굵은 선)입니다. 측정한 최종 오차: {lines}. 학습 오차, 깊은 "
+        "신경망 - 얕은 신경망: {gaps}. 시드 하나로 짧게 돌린 결과입니다. 강의 04와 07에서 시드 세 개로 다시 "
+        "해 봅니다.",
+    "model": "모델",
+    "input": "입력",
+    "parameters (tinyres)": "매개변수 (tinyres)",
+    "parameters (paper)": "매개변수 (논문)",
+    "multiply-adds (tinyres)": "곱셈-누산 (tinyres)",
+    "multiply-adds (paper)": "곱셈-누산 (논문)",
+    "Parameters and multiply-adds": "매개변수와 곱셈-누산",
+    "Bottleneck models use the paper's stride placement (stride in the first 1x1). Paper: Table 1 (ImageNet "
+    "multiply-adds) and Table 6 (CIFAR-10 parameters).":
+        "병목 모델은 논문의 스트라이드 위치를 따릅니다(첫 1x1에 스트라이드). 논문: 표 1 (ImageNet 곱셈-누산)과 "
+        "표 6 (CIFAR-10 매개변수).",
+    # tinyres/train.py, tinyres/experiments.py
+    "distributed: {ranks} ranks over {name}, {images} images per rank and step, batch norm synchronized":
+        "분산 학습: {name} 위의 랭크 {ranks}개, 랭크와 단계마다 이미지 {images}장, 배치 정규화는 전체 배치로 동기화",
+    "distributed: {ranks} ranks over {name}, {images} images per rank and step, batch norm per rank":
+        "분산 학습: {name} 위의 랭크 {ranks}개, 랭크와 단계마다 이미지 {images}장, 배치 정규화는 랭크별",
+    "the run in {out} is already complete ({done} of {total} iterations); nothing to resume. To train longer, "
+    "resume with more --epochs (or --iterations)":
+        "{out}의 실행은 이미 끝났습니다(반복 {total}번 중 {done}번). 이어 갈 것이 없습니다. 더 학습하려면 "
+        "--epochs(또는 --iterations)를 늘려서 이어 가세요",
+    "resumed from {path} at epoch {epoch}, iteration {iteration}":
+        "{path}에서 이어 갑니다: 에포크 {epoch}, 반복 {iteration}",
+    "epoch {epoch}/{epochs}": "에포크 {epoch}/{epochs}",
+    "epoch {epoch}/{epochs}  iter {iteration}  lr {lr:.4g}  train loss {train_loss:.4f} err {train_error:.2f}%  "
+    "test loss {test_loss:.4f} err {test_error:.2f}%  ({seconds:.0f}s)":
+        "에포크 {epoch}/{epochs}  반복 {iteration}  lr {lr:.4g}  학습 손실 {train_loss:.4f} 오차 {train_error:.2f}%  "
+        "테스트 손실 {test_loss:.4f} 오차 {test_error:.2f}%  ({seconds:.0f}초)",
+    "interrupted after iteration {iteration}: saved {path}; continue with: {command}":
+        "반복 {iteration} 뒤에 중단하고 {path}에 저장했습니다. 이어서 하려면: {command}",
+    "aborted. {last_good}; continue from it with: {command}":
+        "중단했습니다. {last_good}. 거기서 이어서 하려면: {command}",
+    "No checkpoint was written": "저장된 체크포인트가 없습니다",
+    "The last good checkpoint is {path} (iteration {iteration})":
+        "마지막 정상 체크포인트는 {path} (반복 {iteration})입니다",
+    "the evaluation loss ({loss})": "평가 손실({loss})",
+    "{bad} became non-finite by iteration {iteration} (epoch {epoch}); stopped without saving it. {last_good}; "
+    "try a lower --lr or a warm-up (--warmup-lr)":
+        "반복 {iteration}(에포크 {epoch})까지 {bad}이(가) 유한하지 않은 값이 되어 저장하지 않고 멈췄습니다. "
+        "{last_good}. 더 낮은 --lr이나 워밍업(--warmup-lr)을 써 보세요",
+    "loss became {value} at iteration {iteration} (epoch {epoch}, batch {batch}); stopped. {last_good}; try a "
+    "lower --lr or a warm-up (--warmup-lr)":
+        "반복 {iteration}(에포크 {epoch}, 배치 {batch})에서 손실이 {value}이(가) 되어 멈췄습니다. {last_good}. 더 "
+        "낮은 --lr이나 워밍업(--warmup-lr)을 써 보세요",
+    "gradient flow {name}": "기울기 흐름 {name}",
+    "{name}: loss is {value} at step {step}; stopped tracing it there":
+        "{name}: 단계 {step}에서 손실이 {value}입니다. 거기서 추적을 멈췄습니다",
+    "training {name} for {epochs} epochs on {data} ...": "{name}: {data}에서 {epochs} 에포크 학습 중 ...",
+    "{name}: train error {train:.2f}%, test error {test:.2f}% ({seconds:.0f}s)":
+        "{name}: 학습 오차 {train:.2f}%, 테스트 오차 {test:.2f}% ({seconds:.0f}초)",
+    # tinyres/inspect/summary.py (tinyres summary)
+    "{model}  input {shape}": "{model}  입력 {shape}",
+    "layer": "층",
+    "type": "종류",
+    "output shape": "출력 모양",
+    "params": "매개변수",
+    "mult-adds": "곱셈-누산",
+    "... {n} more layers": "... 층 {n}개 더",
+    "total parameters: {total:,} ({trainable:,} trainable)": "전체 매개변수: {total:,} (학습 가능 {trainable:,})",
+    "total multiply-adds: {total:,} ({short})": "전체 곱셈-누산: {total:,} ({short})",
 
     # --- figures (tinyres/inspect/plots.py) ---------------------------------------------------
+    "conv layer (input side = 1)": "합성곱 층 (입력 쪽 = 1)",
+    "at initialisation": "초기화 시점",
+    "after {step} steps": "{step}단계 뒤",
+    "|dL/dW| of the layer (log)": "층의 |dL/dW| (로그 눈금)",
+    "Gradient norm per layer: plain vs residual": "층별 기울기 노름: 일반 대 잔차",
+    "Gradient norm per layer, no batch norm": "층별 기울기 노름, 배치 정규화 없음",
+    "through the shortcut (identity path: dL/dz at the add, itself)": "숏컷을 거친 기울기 (항등 경로: 덧셈의 dL/dz 그대로)",
+    "through the residual branch F (dL/dz dF/dx)": "잔차 가지 F를 거친 기울기 (dL/dz dF/dx)",
+    "total at the block input": "블록 입력에서의 합",
+    "option A": "옵션 A",
+    "projection": "사영",
+    "gradient norm": "기울기 노름",
+    "cosine": "코사인",
+    "residual block (input side = 1)": "잔차 블록 (입력 쪽 = 1)",
+    "{model}: where the gradient at each block input comes from (step {step})":
+        "{model}: 각 블록 입력의 기울기는 어디서 오는가 (단계 {step})",
+    "{label}: first conv": "{label}: 첫 합성곱",
+    "{label}: last conv": "{label}: 마지막 합성곱",
+    "training step": "학습 단계",
+    "|dL/dW| (log)": "|dL/dW| (로그 눈금)",
+    "Gradient norm at the first and last conv layer during training": "학습 중 첫 합성곱 층과 마지막 합성곱 층의 기울기 노름",
+    "iteration": "반복",
+    "error (%)": "오차 (%)",
+    "thin: training, bold: test": "가는 선: 학습, 굵은 선: 테스트",
+    "Training and test error: plain vs residual": "학습 오차와 테스트 오차: 일반 대 잔차",
+    "Degradation on {data}: thin = training error, bold = test error":
+        "{data}에서의 성능 저하: 가는 선 = 학습 오차, 굵은 선 = 테스트 오차",
 
     # --- exercises and their checker, gradient-check reports -----------------------------------
     # exercise list (tinyres/exercises/__init__.py)

@@ -18,6 +18,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from ..i18n import fig_text  # noqa: E402
+
 __all__ = ["PlotResult", "colour", "plot_layer_norms", "plot_residual_split", "plot_norm_history",
            "plot_training_curves", "conv_weight_norms", "PLAIN", "RESIDUAL"]
 
@@ -90,12 +92,12 @@ def plot_layer_norms(traces, path, steps, title=None):
             series += 1
         ax.set_yscale("log")
         _integer_ticks(ax)
-        ax.set_xlabel("conv layer (input side = 1)")
-        ax.set_title("at initialisation" if step == 0 else f"after {step} steps")
+        ax.set_xlabel(fig_text("conv layer (input side = 1)"))
+        ax.set_title(fig_text("at initialisation") if step == 0 else fig_text("after {step} steps", step=step))
         ax.grid(alpha=0.3, which="both")
-    axes[0][0].set_ylabel("|dL/dW| of the layer (log)")
+    axes[0][0].set_ylabel(fig_text("|dL/dW| of the layer (log)"))
     axes[0][0].legend(fontsize=8)      # the first panel has every model (a diverged one stops early)
-    fig.suptitle(title or "Gradient norm per layer: plain vs residual")
+    fig.suptitle(title or fig_text("Gradient norm per layer: plain vs residual"))
     return PlotResult(_save(fig, path), series)
 
 
@@ -108,27 +110,30 @@ def plot_residual_split(trace, path, step, title=None):
     x = list(range(1, len(rows) + 1))
     w = 0.4
     ax.bar([i - w / 2 for i in x], [r["identity_norm"] for r in rows], w, color=RESIDUAL[2],
-           label="through the shortcut (identity path: dL/dz at the add, itself)")
+           label=fig_text("through the shortcut (identity path: dL/dz at the add, itself)"))
     ax.bar([i + w / 2 for i in x], [r["branch_norm"] for r in rows], w, color="#fdae6b",
-           label="through the residual branch F (dL/dz dF/dx)")
-    ax.plot(x, [r["total_norm"] for r in rows], "k.-", lw=1, ms=4, label="total at the block input")
+           label=fig_text("through the residual branch F (dL/dz dF/dx)"))
+    ax.plot(x, [r["total_norm"] for r in rows], "k.-", lw=1, ms=4, label=fig_text("total at the block input"))
     top = max([r["total_norm"] for r in rows] + [r["identity_norm"] for r in rows] + [r["branch_norm"] for r in rows]
               + [1e-30])
+    kinds = {"option A": fig_text("option A"), "projection": fig_text("projection")}
     for i, r in zip(x, rows):
         if r["shortcut"] != "identity":
-            ax.annotate(r["shortcut"], (i - w / 2, r["identity_norm"]), xytext=(0, 3), textcoords="offset points",
-                        fontsize=6, ha="center", va="bottom", rotation=90, annotation_clip=False)
+            ax.annotate(kinds.get(r["shortcut"], r["shortcut"]), (i - w / 2, r["identity_norm"]), xytext=(0, 3),
+                        textcoords="offset points", fontsize=6, ha="center", va="bottom", rotation=90,
+                        annotation_clip=False)
     ax.set_ylim(0, 1.45 * top)           # head-room so the rotated shortcut labels stay inside the axes
-    ax.set_ylabel("gradient norm")
+    ax.set_ylabel(fig_text("gradient norm"))
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3, axis="y")
     ax2.plot(x, [r.get("cosine", math.nan) for r in rows], "o-", color="#636363", ms=3)
     ax2.axhline(0, color="k", lw=0.6)
-    ax2.set_ylabel("cosine")
-    ax2.set_xlabel("residual block (input side = 1)")
+    ax2.set_ylabel(fig_text("cosine"))
+    ax2.set_xlabel(fig_text("residual block (input side = 1)"))
     _integer_ticks(ax2)
     ax2.grid(alpha=0.3)
-    fig.suptitle(title or f"{trace['model']}: where the gradient at each block input comes from (step {step})")
+    fig.suptitle(title or fig_text("{model}: where the gradient at each block input comes from (step {step})",
+                                   model=trace["model"], step=step))
     return PlotResult(_save(fig, path), 3)
 
 
@@ -148,16 +153,16 @@ def plot_norm_history(traces, path, title=None):
             first.append(rows[0][2])
             last.append(rows[-1][2])
         c = colour(label, labels)
-        ax.plot(steps, first, _style(len(steps), "-"), color=c, lw=1.6, label=f"{label}: first conv")
-        ax.plot(steps, last, _style(len(steps), "--"), color=c, lw=1.0, label=f"{label}: last conv")
+        ax.plot(steps, first, _style(len(steps), "-"), color=c, lw=1.6, label=fig_text("{label}: first conv", label=label))
+        ax.plot(steps, last, _style(len(steps), "--"), color=c, lw=1.0, label=fig_text("{label}: last conv", label=label))
         series += 2
     ax.set_yscale("log")
     _integer_ticks(ax)
-    ax.set_xlabel("training step")
-    ax.set_ylabel("|dL/dW| (log)")
+    ax.set_xlabel(fig_text("training step"))
+    ax.set_ylabel(fig_text("|dL/dW| (log)"))
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7)
-    ax.set_title(title or "Gradient norm at the first and last conv layer during training")
+    ax.set_title(title or fig_text("Gradient norm at the first and last conv layer during training"))
     return PlotResult(_save(fig, path), series)
 
 
@@ -179,9 +184,9 @@ def plot_training_curves(runs, path, title=None):
             ax.plot(*zip(*test), _style(len(test), "-"), color=c, lw=2.4, label=label, ms=7)
             series += 1
     _integer_ticks(ax)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("error (%)")
+    ax.set_xlabel(fig_text("iteration"))
+    ax.set_ylabel(fig_text("error (%)"))
     ax.grid(alpha=0.3)
-    ax.legend(title="thin: training, bold: test", fontsize=8, title_fontsize=8)
-    ax.set_title(title or "Training and test error: plain vs residual")
+    ax.legend(title=fig_text("thin: training, bold: test"), fontsize=8, title_fontsize=8)
+    ax.set_title(title or fig_text("Training and test error: plain vs residual"))
     return PlotResult(_save(fig, path), series)

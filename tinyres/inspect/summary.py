@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import backend, nn
+from ..i18n import _, pad, width
 from ..tensor import no_grad
 
 __all__ = ["summary", "Summary", "LayerRow", "multiply_adds"]
@@ -36,19 +37,28 @@ class Summary:
     total_madds: int
 
     def table(self, max_rows: int | None = None) -> str:
-        head = f"{'layer':<34} {'type':<18} {'output shape':<20} {'params':>12} {'mult-adds':>15}"
-        lines = [f"{self.model_name}  input {self.input_shape}", head, "-" * len(head)]
+        head = " ".join([pad(_("layer"), 34), pad(_("type"), 18), pad(_("output shape"), 20),
+                         _rjust(_("params"), 12), _rjust(_("mult-adds"), 15)])
+        rule = "-" * width(head)
+        lines = [_("{model}  input {shape}", model=self.model_name, shape=self.input_shape), head, rule]
         rows = self.rows if max_rows is None or len(self.rows) <= max_rows else self.rows[:max_rows]
         for r in rows:
             lines.append(f"{r.name:<34} {r.type:<18} {str(r.output_shape):<20} {r.params:>12,} {r.madds:>15,}")
         if rows is not self.rows:
-            lines.append(f"... {len(self.rows) - len(rows)} more layers")
-        lines.append("-" * len(head))
-        lines.append(f"total parameters: {self.total_params:,} ({self.trainable_params:,} trainable)")
-        lines.append(f"total multiply-adds: {self.total_madds:,} ({format_count(self.total_madds)})")
+            lines.append(_("... {n} more layers", n=len(self.rows) - len(rows)))
+        lines.append(rule)
+        lines.append(_("total parameters: {total:,} ({trainable:,} trainable)", total=self.total_params,
+                       trainable=self.trainable_params))
+        lines.append(_("total multiply-adds: {total:,} ({short})", total=self.total_madds,
+                       short=format_count(self.total_madds)))
         return "\n".join(lines)
 
     __str__ = table
+
+
+def _rjust(text, cols):
+    """``text`` right-justified to ``cols`` display columns (a Hangul syllable takes two)."""
+    return " " * max(0, cols - width(text)) + text
 
 
 def format_count(n: float) -> str:
@@ -61,7 +71,7 @@ def format_count(n: float) -> str:
 def multiply_adds(module, output_shape) -> int:
     """Multiply-adds of one sample through a leaf module, given its output shape (N, ...)."""
     if isinstance(module, nn.Conv2d):
-        _, cout, ho, wo = output_shape
+        _batch, cout, ho, wo = output_shape
         kh, kw = module.kernel_size
         return cout * ho * wo * (module.in_channels // module.groups) * kh * kw
     if isinstance(module, nn.Linear):
