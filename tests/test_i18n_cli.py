@@ -69,7 +69,7 @@ def test_demo_summary_train_and_gradflow_print_no_english_in_korean(tmp_path, mo
     monkeypatch.setenv("TINYRES_LANG", "ko")                 # the language from the environment
     assert cli.main(["summary", "resnet20"]) == 0
     summary = capsys.readouterr().out
-    assert not _korean(summary) and "전체 매개변수: 269,722" in summary
+    assert not _korean(summary) and "전체 파라미터: 269,722" in summary
     monkeypatch.delenv("TINYRES_LANG")
 
     args = ["train", "--quick", "--model", "resnet8", "--out", str(tmp_path / "run"), "--no-progress", "--lang", "ko"]

@@ -99,8 +99,9 @@ REQUIRED = {
 }
 
 # Words a Korean reader trips on: 보폭 (stride), 평범한 신경망 (plain), 코탄젠트 (trigonometry),
-# and the loanword 그래디언트 where the tutorials say 기울기.
-FORBIDDEN = ("보폭", "평범한", "코탄젠트", "그래디언트", "사상")
+# the loanword 그래디언트 where the tutorials say 기울기, 사상 for mapping; and 매개변수, which
+# would make two words for one idea next to the 파라미터 of the tables and README.ko.md.
+FORBIDDEN = ("보폭", "평범한", "코탄젠트", "그래디언트", "사상", "매개변수")
 
 MESSAGES = {
     # --- tinyres/lesson.py ------------------------------------------------------------------
@@ -746,9 +747,9 @@ MESSAGES = {
     "2/3 degradation: the same recipe for plain and residual nets of two depths":
         "2/3 성능 저하: 두 가지 깊이의 일반 신경망(plain)과 잔차 신경망을 같은 방법으로 학습",
     "3/3 parameters and multiply-adds, recomputed by tracing a forward pass":
-        "3/3 순전파를 추적해 다시 계산한 매개변수 수와 곱셈-누산",
+        "3/3 순전파를 추적해 다시 계산한 파라미터 수와 곱셈-누산",
     "params {params:>12,} (paper {paper_params})  mult-adds {madds:>8} (paper {paper_madds})":
-        "매개변수 {params:>12,} (논문 {paper_params})  곱셈-누산 {madds:>8} (논문 {paper_madds})",
+        "파라미터 {params:>12,} (논문 {paper_params})  곱셈-누산 {madds:>8} (논문 {paper_madds})",
     "not given": "제시 안 됨",
     "done in {seconds:.0f}s. Report: {path}": "{seconds:.0f}초 만에 끝났습니다. 보고서: {path}",
     "tinyres tour: ran on {device} in {seconds:.0f} s (quick mode), seed {seed}.":
@@ -790,17 +791,16 @@ MESSAGES = {
         "학습했을 때의 학습 오차(가는 선)와 테스트 오차(굵은 선)입니다. 측정한 최종 오차: {lines}. 학습 오차, 깊은 "
         "신경망 - 얕은 신경망: {gaps}. 시드 하나로 짧게 돌린 결과입니다. 강의 04와 07에서 시드 세 개로 다시 "
         "해 봅니다.",
-    "model": "모델",
     "input": "입력",
-    "parameters (tinyres)": "매개변수 (tinyres)",
-    "parameters (paper)": "매개변수 (논문)",
+    "parameters (tinyres)": "파라미터 (tinyres)",
+    "parameters (paper)": "파라미터 (논문)",
     "multiply-adds (tinyres)": "곱셈-누산 (tinyres)",
     "multiply-adds (paper)": "곱셈-누산 (논문)",
-    "Parameters and multiply-adds": "매개변수와 곱셈-누산",
+    "Parameters and multiply-adds": "파라미터와 곱셈-누산",
     "Bottleneck models use the paper's stride placement (stride in the first 1x1). Paper: Table 1 (ImageNet "
     "multiply-adds) and Table 6 (CIFAR-10 parameters).":
         "병목 모델은 논문의 스트라이드 위치를 따릅니다(첫 1x1에 스트라이드). 논문: 표 1 (ImageNet 곱셈-누산)과 "
-        "표 6 (CIFAR-10 매개변수).",
+        "표 6 (CIFAR-10 파라미터).",
     # tinyres/train.py, tinyres/experiments.py
     "distributed: {ranks} ranks over {name}, {images} images per rank and step, batch norm synchronized":
         "분산 학습: {name} 위의 랭크 {ranks}개, 랭크와 단계마다 이미지 {images}장, 배치 정규화는 전체 배치로 동기화",
@@ -844,10 +844,8 @@ MESSAGES = {
     "layer": "층",
     "type": "종류",
     "output shape": "출력 모양",
-    "params": "매개변수",
-    "mult-adds": "곱셈-누산",
     "... {n} more layers": "... 층 {n}개 더",
-    "total parameters: {total:,} ({trainable:,} trainable)": "전체 매개변수: {total:,} (학습 가능 {trainable:,})",
+    "total parameters: {total:,} ({trainable:,} trainable)": "전체 파라미터: {total:,} (학습 가능 {trainable:,})",
     "total multiply-adds: {total:,} ({short})": "전체 곱셈-누산: {total:,} ({short})",
 
     # --- figures (tinyres/inspect/plots.py) ---------------------------------------------------
