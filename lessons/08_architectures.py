@@ -6,7 +6,7 @@ and set beside the paper's and torchvision's figures.
 """
 # %%
 from tinyres import models
-from tinyres.i18n import M, _, pad, width
+from tinyres.i18n import M, _, pad
 from tinyres.inspect.summary import format_count, summary
 from tinyres.lesson import Lesson, build_model
 
@@ -19,19 +19,14 @@ L = Lesson(__file__, __doc__, [
 ])
 
 
-def rpad(text, cols):
-    """``text`` right-justified to ``cols`` display columns (a Hangul syllable takes two)."""
-    return " " * max(0, cols - width(text)) + text
-
-
 # %% Table 1
 L.title("1. The paper's Table 1, recomputed")
 # (paper's FLOPs for 224x224, in multiply-adds x 1e9; torchvision's parameter count)
 PAPER = {"resnet18": (1.8, 11_689_512), "resnet34": (3.6, 21_797_672), "resnet50": (3.8, 25_557_032),
          "resnet101": (7.6, 44_549_160), "resnet152": (11.3, 60_192_808), "vgg19": (19.6, 143_667_240)}
 names = ["resnet18", "resnet50"] if L.args.quick else list(PAPER)
-print(f"  {pad(_('model'), 10)} {rpad(_('params'), 13)} {'torchvision':>13} {rpad(_('mult-adds'), 10)} {'(v1.5)':>8} "
-      f"{rpad(_('paper'), 7)} {'fc':>7}")
+print(f"  {pad(_('model'), 10)} {pad(_('params'), 13, '>')} {'torchvision':>13} {pad(_('mult-adds'), 10, '>')} {'(v1.5)':>8} "
+      f"{pad(_('paper'), 7, '>')} {'fc':>7}")
 differs, fc = [], {}
 for name in names:
     kw = {"stride_in_1x1": True} if "stride_in_1x1" in models.model_info(name).options else {}

@@ -171,9 +171,11 @@ def width(text):
     return cols
 
 
-def pad(text, cols):
-    """``text`` left-justified to ``cols`` display columns (str.ljust counts a Hangul syllable as one)."""
-    return text + " " * max(0, cols - width(text))
+def pad(text, cols, align="<"):
+    """``text`` justified to ``cols`` display columns, left ("<") or right (">"): str.ljust and
+    format specs count a Hangul syllable as one column."""
+    fill_ = " " * max(0, cols - width(text))
+    return fill_ + text if align == ">" else text + fill_
 
 
 def fill(text, cols=96, indent=""):

@@ -38,7 +38,7 @@ class Summary:
 
     def table(self, max_rows: int | None = None) -> str:
         head = " ".join([pad(_("layer"), 34), pad(_("type"), 18), pad(_("output shape"), 20),
-                         _rjust(_("params"), 12), _rjust(_("mult-adds"), 15)])
+                         pad(_("params"), 12, ">"), pad(_("mult-adds"), 15, ">")])
         rule = "-" * width(head)
         lines = [_("{model}  input {shape}", model=self.model_name, shape=self.input_shape), head, rule]
         rows = self.rows if max_rows is None or len(self.rows) <= max_rows else self.rows[:max_rows]
@@ -54,11 +54,6 @@ class Summary:
         return "\n".join(lines)
 
     __str__ = table
-
-
-def _rjust(text, cols):
-    """``text`` right-justified to ``cols`` display columns (a Hangul syllable takes two)."""
-    return " " * max(0, cols - width(text)) + text
 
 
 def format_count(n: float) -> str:
