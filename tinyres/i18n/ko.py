@@ -204,6 +204,37 @@ MESSAGES = {
         "마지막 층 표준편차: He {he:.3g}, 단순 {naive:.3g} - 흔한 모습이 아닙니다. 위의 층별 숫자를 보세요.",
 
     # --- lessons 01-04 ----------------------------------------------------------------------
+    # lessons 01-02
+    # lesson 01
+    "an array plus its gradient and the op that made it": "배열과 그 기울기, 그리고 그 배열을 만든 연산을 함께 담은 것",
+    "ops linked by the tensors they pass": "주고받는 텐서로 서로 이어진 연산들",
+    "dL/dx = dL/dy * dy/dx, applied op by op from the loss back": "dL/dx = dL/dy * dy/dx, 손실에서부터 연산 하나씩 거꾸로 적용",
+    "dL/d(output) handed to an op's backward": "연산의 역전파에 넘겨지는 dL/d(출력)",
+    "(f(x+eps) - f(x-eps)) / 2eps, the numeric check": "(f(x+eps) - f(x-eps)) / 2eps, 수치 검사",
+    "1. A graph, forward and backward": "1. 그래프: 순전파와 역전파",
+    "graph (from the loss back)": "그래프 (손실에서 거꾸로)",
+    "Each op saved what its backward needs. backward() visits the ops from the loss back to the leaves in "
+    "topological order and hands each op the gradient of its output.":
+        "각 연산은 역전파에 필요한 값을 저장해 둡니다. backward()는 손실에서 잎(leaf) 텐서까지 위상 정렬 순서로 "
+        "연산을 방문하며, 각 연산에 그 출력의 기울기를 넘겨 줍니다.",
+    "dL/dx by autograd": "자동 미분으로 구한 dL/dx",
+    "dL/dx by hand": "손으로 구한 dL/dx",
+    "2. Gradient check": "2. 기울기 검사",
+    "gradcheck compares backward with central differences for EVERY element of every input, using a random "
+    "upstream gradient v (so it checks v^T J, not just the sum of the outputs).":
+        "gradcheck는 모든 입력의 모든 원소에 대해 역전파 결과를 중앙 차분과 비교합니다. 랜덤 상류 기울기 v를 "
+        "쓰므로 출력의 합만이 아니라 v^T J 전체를 검사합니다.",
+    "3. Learning from data: softmax regression on digits": "3. 데이터로 학습: 숫자 데이터의 소프트맥스 회귀",
+    "step {step:3d} loss": "{step:3d}단계 손실",
+    "test accuracy of a linear classifier": "선형 분류기의 테스트 정확도",
+    "A linear model reaches {acc:.1f}% on the {n} test digits. The next lessons build the convolutions, "
+    "normalisation and residual connections that go further.":
+        "선형 모델이 테스트 숫자 {n}개에서 {acc:.1f}%를 얻었습니다. 다음 강의들에서는 더 나아가기 위해 합성곱, "
+        "정규화, 잔차 연결을 만들어 봅니다.",
+    "Write the backward of add and mul and the topological sort that orders the graph; then relu, linear and "
+    "cross_entropy, each checked with a random upstream gradient like section 2's.":
+        "add와 mul의 역전파, 그리고 그래프의 순서를 정하는 위상 정렬을 작성하세요. 그다음 relu, linear, "
+        "cross_entropy를 작성하면 2절처럼 랜덤 상류 기울기로 하나씩 검사됩니다.",
 
     # --- lesson 05 --------------------------------------------------------------------------
     "once": "한 번만",
