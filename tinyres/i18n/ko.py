@@ -204,6 +204,81 @@ MESSAGES = {
         "마지막 층 표준편차: He {he:.3g}, 단순 {naive:.3g} - 흔한 모습이 아닙니다. 위의 층별 숫자를 보세요.",
 
     # --- lessons 01-04 ----------------------------------------------------------------------
+    # lessons 01-02
+    # lesson 01
+    "an array plus its gradient and the op that made it": "배열과 그 기울기, 그리고 그 배열을 만든 연산을 함께 담은 것",
+    "ops linked by the tensors they pass": "주고받는 텐서로 서로 이어진 연산들",
+    "dL/dx = dL/dy * dy/dx, applied op by op from the loss back": "dL/dx = dL/dy * dy/dx, 손실에서부터 연산 하나씩 거꾸로 적용",
+    "dL/d(output) handed to an op's backward": "연산의 역전파에 넘겨지는 dL/d(출력)",
+    "(f(x+eps) - f(x-eps)) / 2eps, the numeric check": "(f(x+eps) - f(x-eps)) / 2eps, 수치 검사",
+    "1. A graph, forward and backward": "1. 그래프: 순전파와 역전파",
+    "graph (from the loss back)": "그래프 (손실에서 거꾸로)",
+    "Each op saved what its backward needs. backward() visits the ops from the loss back to the leaves in "
+    "topological order and hands each op the gradient of its output.":
+        "각 연산은 역전파에 필요한 값을 저장해 둡니다. backward()는 손실에서 잎(leaf) 텐서까지 위상 정렬 순서로 "
+        "연산을 방문하며, 각 연산에 그 출력의 기울기를 넘겨 줍니다.",
+    "dL/dx by autograd": "자동 미분으로 구한 dL/dx",
+    "dL/dx by hand": "손으로 구한 dL/dx",
+    "2. Gradient check": "2. 기울기 검사",
+    "gradcheck compares backward with central differences for EVERY element of every input, using a random "
+    "upstream gradient v (so it checks v^T J, not just the sum of the outputs).":
+        "gradcheck는 모든 입력의 모든 원소에 대해 역전파 결과를 중앙 차분과 비교합니다. 랜덤 상류 기울기 v를 "
+        "쓰므로 출력의 합만이 아니라 v^T J 전체를 검사합니다.",
+    "3. Learning from data: softmax regression on digits": "3. 데이터로 학습: 숫자 데이터의 소프트맥스 회귀",
+    "step {step:3d} loss": "{step:3d}단계 손실",
+    "test accuracy of a linear classifier": "선형 분류기의 테스트 정확도",
+    "A linear model reaches {acc:.1f}% on the {n} test digits. The next lessons build the convolutions, "
+    "normalisation and residual connections that go further.":
+        "선형 모델만으로도 테스트 숫자 {n}개에서 정확도 {acc:.1f}%에 이릅니다. 다음 강의들에서는 이보다 더 나아가기 "
+        "위해 합성곱, 정규화, 잔차 연결을 만듭니다.",
+    "Write the backward of add and mul and the topological sort that orders the graph; then relu, linear and "
+    "cross_entropy, each checked with a random upstream gradient like section 2's.":
+        "add와 mul의 역전파, 그리고 그래프의 순서를 정하는 위상 정렬을 작성하세요. 그다음 relu, linear, "
+        "cross_entropy를 작성하면 2절처럼 랜덤 상류 기울기로 하나씩 검사됩니다.",
+    # lesson 02
+    "the same small filter applied at every position": "같은 작은 필터를 모든 위치에 적용하는 것",
+    "copy every window into a column so convolution becomes one matrix product":
+        "모든 창을 열 하나로 복사해서 합성곱을 행렬 곱 하나로 만드는 것",
+    "the adjoint: add each column back where its window came from": "수반 연산: 각 열을 그 창이 있던 자리에 다시 더하는 것",
+    "step between windows / zeros added around the border": "창과 창 사이의 간격 / 가장자리에 덧붙이는 0",
+    "one w*x + acc; the paper's FLOPs count these": "w*x + acc 한 번. 논문의 FLOPs가 세는 것",
+    "1. Convolution as a loop over windows": "1. 창(window)을 도는 반복문으로 본 합성곱",
+    "max |loop - conv2d|": "max |반복문 - conv2d|",
+    "2. im2col: every window becomes a column": "2. im2col: 모든 창을 열로 바꾸기",
+    "columns matrix shape (C*kh*kw, N*Ho*Wo)": "열 행렬의 모양 (C*kh*kw, N*Ho*Wo)",
+    "max |GEMM - loop|": "max |GEMM - 반복문|",
+    "Nine shifted copies of the image, stacked, turn the convolution into a single matrix product: W (C_out x "
+    "C*kh*kw) @ cols. Backward is two more products (dW = G cols^T, dcols = W^T G) and col2im, which adds each "
+    "window's gradient back to the pixels it covered.":
+        "이미지를 조금씩 이동한 사본 9장을 쌓으면 합성곱이 행렬 곱 하나가 됩니다: W (C_out x C*kh*kw) @ cols. "
+        "역전파는 행렬 곱 두 번(dW = G cols^T, dcols = W^T G)과, 각 창의 기울기를 그 창이 덮었던 픽셀에 다시 더하는 "
+        "col2im입니다.",
+    "digit (8x8)": "숫자 (8x8)",
+    "conv with a Sobel filter": "Sobel 필터로 합성곱한 결과",
+    "im2col columns (9 x 64)": "im2col의 열 (9 x 64)",
+    "Convolution = im2col + matrix product": "합성곱 = im2col + 행렬 곱",
+    "3. Backward: by hand, and checked": "3. 역전파: 손으로 계산하고, 검사로 확인하기",
+    "max |dL/dW autograd - loop|": "max |dL/dW 자동 미분 - 반복문|",
+    "4. Counting multiply-adds": "4. 곱셈-누산 세기",
+    "one 3x3 conv, 16->16 channels, 32x32 output": "3x3 합성곱 하나, 채널 16->16, 출력 32x32",
+    "{n:,} multiply-adds": "곱셈-누산 {n:,}번",
+    "ResNet-20, traced": "ResNet-20, 순전파를 추적해 센 값",
+    "{n:,} multiply-adds, {convs} convolutions": "곱셈-누산 {n:,}번, 합성곱 {convs}개",
+    "{count:2d} conv(s) of": "  합성곱 {count:2d}개",
+    "{n:,} multiply-adds each": "각각 곱셈-누산 {n:,}번",
+    "the fully connected layer": "  완전 연결 층",
+    "ResNet-20 costs {total:.1f}M multiply-adds per 32x32 image. {same} of its {convs} convolutions cost exactly "
+    "{per_layer:,} each, like the one above: the channels double whenever the map halves, so the cost per conv "
+    "stays. The cheaper ones are the first conv (3 input channels) and the stride-2 convs that open stages 2 and 3 "
+    "(half: they still read the narrower input).":
+        "ResNet-20은 32x32 이미지 한 장에 곱셈-누산을 {total:.1f}M번 합니다. 합성곱 {convs}개 중 {same}개가 위의 "
+        "합성곱과 똑같이 {per_layer:,}번씩입니다. 맵이 절반으로 줄 때마다 채널이 두 배가 되므로 합성곱 하나의 비용은 "
+        "그대로입니다. 더 싼 것은 첫 합성곱(입력 채널 3개)과, 단계 2와 3을 여는 스트라이드 2 합성곱(아직 좁은 입력을 "
+        "읽으므로 절반)입니다.",
+    "Write im2col and its adjoint col2im (they must satisfy <im2col(x), c> = <x, col2im(c)>), then conv2d: dW = G "
+    "cols^T and dX = col2im(W^T G), with stride 2 and padding.":
+        "im2col과 그 수반 연산 col2im(<im2col(x), c> = <x, col2im(c)>를 만족해야 합니다)을 작성하고, 그다음 "
+        "conv2d(dW = G cols^T, dX = col2im(W^T G))를 스트라이드 2와 패딩까지 포함해 작성하세요.",
 
     # --- lesson 05 --------------------------------------------------------------------------
     "once": "한 번만",
