@@ -251,7 +251,7 @@ MESSAGES = {
     "sum() check {blind}, random-cotangent check {sharp}": "sum() 검사 {blind}, 랜덤 상류 기울기 검사 {sharp}",
     "worst element, variance path missing": "분산 경로가 빠졌을 때 가장 크게 틀린 원소",
     "input {input} at {index}: analytic {analytic:.4f} vs numeric {numeric:.4f}":
-        "입력 {input}의 {index} 위치: 해석적 {analytic:.4f}, 수치 {numeric:.4f}",
+        "입력 {input}의 {index} 위치에서 해석적 값 {analytic:.4f}, 수치 미분 값 {numeric:.4f}",
     "sum(BN(x)) does not depend on x (each channel sums to m*beta), so its true gradient is zero. With v = 1 the "
     "missing variance term, - xhat * mean(d * xhat) / sigma, is zero anyway: mean(gamma * xhat) = 0. So a backward "
     "without it passes a sum() check. Dropping the mean term, - mean(d) / sigma, leaves d / sigma, which is not "
