@@ -79,7 +79,7 @@ L.say("Per channel, over its m = N*H*W values: mu = mean(x), var = mean((x - mu)
       "through mu and through var. With v = dL/dy:")
 steps = ("d = dL/dxhat = v * gamma;  dL/dgamma = sum(v * xhat),  dL/dbeta = sum(v)",
          "dL/dvar = sum(d * (x - mu)) * (-1/2) * sigma^-3",
-         "dL/dmu  = sum(-d / sigma) + dL/dvar * mean(-2 (x - mu))      " + _("(the second term is 0: mean(x - mu) = 0)"),
+         "dL/dmu  = sum(-d / sigma) + dL/dvar * mean(-2 (x - mu))    " + _("(the second term is 0: mean(x - mu) = 0)"),
          "dL/dx   = d / sigma + dL/dvar * 2 (x - mu) / m + dL/dmu / m")
 for n, formula in enumerate(steps, 1):
     print("  " + pad(_("step {n}", n=n), 8) + formula)
