@@ -11,21 +11,22 @@ import numpy as np
 import tinyres as tr
 import tinyres.functional as F
 from tinyres.data import digits
+from tinyres.i18n import _, pad
 from tinyres.lesson import Lesson
 from tinyres.ops.norm import BatchNorm
 
 L = Lesson(__file__, __doc__, [
-    ("batch normalisation", "배치 정규화", "normalise each channel by the batch's mean and variance"),
-    ("running statistics", "이동 통계", "averages of mean/var kept for evaluation"),
-    ("train / eval mode", "학습 / 평가 모드", "batch statistics vs running statistics"),
-    ("ReLU", "ReLU", "max(x, 0); its gradient is 1 where x > 0, else 0"),
-    ("max pooling", "최대 풀링", "keep the largest value of each window; only it gets gradient"),
-    ("cotangent", "랜덤 상류 기울기", "the upstream gradient v in the check v^T J"),
+    ("batch normalisation", "normalise each channel by the batch's mean and variance"),
+    ("running statistics", "averages of mean/var kept for evaluation"),
+    ("train / eval mode", "batch statistics vs running statistics"),
+    ("ReLU", "max(x, 0); its gradient is 1 where x > 0, else 0"),
+    ("max pooling", "keep the largest value of each window; only it gets gradient"),
+    ("cotangent", "the upstream gradient v in the check v^T J"),
 ])
 dev = L.args.device
 
 # %% Batch norm on real digit activations
-L.title("1. Batch norm, train vs eval", "1. 배치 정규화: 학습 모드와 평가 모드")
+L.title("1. Batch norm, train vs eval")
 imgs = digits("train").images[:64].astype("float64") / 16.0
 conv = tr.nn.Conv2d(1, 4, 3, padding=1).to(dev, dtype="float64")
 bn = tr.nn.BatchNorm2d(4).to(dev, dtype="float64")
@@ -42,14 +43,10 @@ L.say("In training mode every channel is normalised with THIS batch's mean and v
       "averages move 10% toward them. In eval mode the running averages are used, so the output no longer "
       "depends on the rest of the batch - and differs from the training-mode output while the running averages "
       "are still catching up (above: the eval-mode std is not 1). This is one reason a network's error measured "
-      "in training mode on augmented batches can be HIGHER than its error on the test set in eval mode.",
-      "학습 모드에서는 각 채널을 이 배치의 평균과 분산으로 정규화하고, 이동 평균을 10%씩 그쪽으로 옮깁니다. "
-      "평가 모드에서는 이동 평균을 쓰므로 출력이 배치의 다른 샘플에 의존하지 않고, 이동 평균이 아직 따라잡는 "
-      "동안에는 학습 모드 출력과 다릅니다(위: 평가 모드 표준편차가 1이 아님). 증강된 배치에서 학습 모드로 잰 "
-      "오차가 평가 모드의 테스트 오차보다 높을 수 있는 이유 중 하나입니다.")
+      "in training mode on augmented batches can be HIGHER than its error on the test set in eval mode.")
 
 # %% The backward pass, derived step by step
-L.title("2. The batch-norm backward, derived", "2. 배치 정규화의 역전파 유도")
+L.title("2. The batch-norm backward, derived")
 x = tr.tensor(L.rng.standard_normal((4, 3, 3, 3)), requires_grad=True, device=dev)
 gamma = tr.tensor(L.rng.uniform(0.5, 1.5, 3), requires_grad=True, device=dev)
 beta = tr.tensor(L.rng.standard_normal(3), requires_grad=True, device=dev)
@@ -79,25 +76,31 @@ dx_steps = d / sigma + d_var * 2 * (xn - mu) / m + d_mu / m          # step 4
 dx_closed = (d - d.mean(axis=ax, keepdims=True) - xhat * (d * xhat).mean(axis=ax, keepdims=True)) / sigma
 L.say("Per channel, over its m = N*H*W values: mu = mean(x), var = mean((x - mu)^2), sigma = sqrt(var + eps), "
       "xhat = (x - mu)/sigma, y = gamma*xhat + beta. x reaches the loss three ways: directly through xhat, "
-      "through mu and through var. With v = dL/dy:",
-      "채널마다 m = N*H*W개 값에 대해: mu = mean(x), var = mean((x - mu)^2), sigma = sqrt(var + eps), "
-      "xhat = (x - mu)/sigma, y = gamma*xhat + beta. x는 세 길로 손실에 닿습니다: xhat을 직접, mu를 거쳐, "
-      "var를 거쳐. v = dL/dy 라 하면:")
-print("  step 1  d = dL/dxhat = v * gamma;  dL/dgamma = sum(v * xhat),  dL/dbeta = sum(v)")
-print("  step 2  dL/dvar = sum(d * (x - mu)) * (-1/2) * sigma^-3")
-print("  step 3  dL/dmu  = sum(-d / sigma) + dL/dvar * mean(-2 (x - mu))      (the second sum is 0)")
-print("  step 4  dL/dx   = d / sigma + dL/dvar * 2 (x - mu) / m + dL/dmu / m")
-print("  simplify        = (d - mean(d) - xhat * mean(d * xhat)) / sigma")
-print("                       ^ direct   ^ through mu   ^ through var\n")
+      "through mu and through var. With v = dL/dy:")
+steps = ("d = dL/dxhat = v * gamma;  dL/dgamma = sum(v * xhat),  dL/dbeta = sum(v)",
+         "dL/dvar = sum(d * (x - mu)) * (-1/2) * sigma^-3",
+         "dL/dmu  = sum(-d / sigma) + dL/dvar * mean(-2 (x - mu))    " + _("(the second term is 0: mean(x - mu) = 0)"),
+         "dL/dx   = d / sigma + dL/dvar * 2 (x - mu) / m + dL/dmu / m")
+for n, formula in enumerate(steps, 1):
+    print("  " + pad(_("step {n}", n=n), 8) + formula)
+print("  " + pad(_("simplify"), 16) + "= (d - mean(d) - xhat * mean(d * xhat)) / sigma")
+print("  " + " " * 18 + _("the three paths: d (direct), - mean(d) (through mu), - xhat * mean(d * xhat) (through var)")
+      + "\n")
+
+
+def verdict(ok):
+    return _("PASSED") if ok else _("FAILED")
+
+
 L.result("max |step-by-step dL/dx - autograd|", f"{np.abs(dx_steps - auto).max():.2e}")
-L.result("max |simplified  dL/dx - autograd|", f"{np.abs(dx_closed - auto).max():.2e}")
+L.result("max |simplified dL/dx - autograd|", f"{np.abs(dx_closed - auto).max():.2e}")
 L.result("max |cotangent v - input x| (they must differ)", f"{np.abs(v - xn).max():.3f}")
 assert np.allclose(dx_steps, auto) and np.allclose(dx_closed, auto)
 full = tr.gradcheck(bn_train, [x, gamma, beta], seed=L.cotangent_seed)
-L.result("gradient check with the random cotangent v", "PASSED" if full.ok else "FAILED")
+L.result("gradient check with the random cotangent v", verdict(full.ok))
 
 # %% Broken backwards: what a sum() check sees
-L.title("3. A wrong backward that a sum-check cannot see", "3. 합(sum) 검사로는 보이지 않는 잘못된 역전파")
+L.title("3. A wrong backward that a sum-check cannot see")
 
 
 def without(term):
@@ -124,38 +127,31 @@ try:
                         tr.gradcheck(bn_train, [x, gamma, beta], seed=L.cotangent_seed, raise_on_fail=False))
 finally:
     BatchNorm.backward = correct
-for term, label in (("var", "without the path through var: - xhat * mean(d * xhat) / sigma"),
-                    ("mu", "without the path through mu:  - mean(d) / sigma")):
+for term, dropped in (("var", "- xhat * mean(d * xhat) / sigma"), ("mu", "- mean(d) / sigma")):
     blind, sharp = checks[term]
-    L.result(label, f"sum() check {'PASSED' if blind.ok else 'FAILED'}, random-cotangent check "
-             f"{'PASSED' if sharp.ok else 'FAILED'}")
+    L.result("without the path through {name} ({dropped})", _("sum() check {blind}, random-cotangent check {sharp}",
+                                                              blind=verdict(blind.ok), sharp=verdict(sharp.ok)),
+             name=term, dropped=dropped)
 w = checks["var"][1].worst
 L.result("worst element, variance path missing",
-         f"input {w.input} at {w.index}: analytic {w.analytic:.4f} vs numeric {w.numeric:.4f}")
+         _("input {input} at {index}: analytic {analytic:.4f} vs numeric {numeric:.4f}",
+           input=w.input, index=w.index, analytic=w.analytic, numeric=w.numeric))
 L.say("sum(BN(x)) does not depend on x (each channel sums to m*beta), so its true gradient is zero. With v = 1 "
       "the missing variance term, - xhat * mean(d * xhat) / sigma, is zero anyway: mean(gamma * xhat) = 0. So a "
       "backward without it passes a sum() check. Dropping the mean term, - mean(d) / sigma, leaves d / sigma, "
-      "which is not zero: the sum() check catches that one. Only a random cotangent exercises every path.",
-      "sum(BN(x))는 x와 무관하므로(각 채널의 합은 m*beta) 참 그래디언트가 0입니다. v = 1이면 빠뜨린 분산 항 "
-      "- xhat * mean(d * xhat) / sigma 는 어차피 0입니다(mean(gamma * xhat) = 0). 그래서 이 항이 없는 역전파도 "
-      "sum() 검사를 통과합니다. 평균 항 - mean(d) / sigma 를 빠뜨리면 d / sigma가 남아 0이 아니므로 sum() 검사에 "
-      "걸립니다. 랜덤 상류 기울기만이 모든 경로를 검사합니다.")
+      "which is not zero: the sum() check catches that one. Only a random cotangent exercises every path.")
 assert checks["var"][0].ok and not checks["var"][1].ok and not checks["mu"][0].ok and not checks["mu"][1].ok
 
 # %% ReLU and pooling gradients
-L.title("4. ReLU and max pooling route the gradient", "4. ReLU와 최대 풀링은 그래디언트의 길을 정한다")
+L.title("4. ReLU and max pooling route the gradient")
 z = tr.tensor(np.array([[[[1.0, -2.0], [3.0, 0.5]]]]), requires_grad=True, device=dev)
 F.sum(F.max_pool2d(F.relu(z), 2)).backward()
 L.result("input", z.numpy()[0, 0].tolist())
 L.result("gradient", tr.backend.to_numpy(z.grad)[0, 0].tolist())
 L.say("Only the window's maximum (3.0) receives the gradient; ReLU passes it where its input was positive. "
-      "With a tie, tinyres gives the whole gradient to ONE of the tied maxima (the first in the window), not to each.",
-      "창의 최댓값(3.0)만 그래디언트를 받습니다. ReLU는 입력이 양수였던 곳으로만 그래디언트를 통과시킵니다. "
-      "최댓값이 여럿이면 tinyres는 그래디언트 전체를 그중 하나(창에서 첫 번째)에만 줍니다.")
+      "With a tie, tinyres gives the whole gradient to ONE of the tied maxima (the first in the window), not to each.")
 
 # %% Your turn
 L.your_turn("batch_norm",
             "Write the batch-norm backward with both paths; the checker's random cotangent fails it if the "
-            "variance path is missing. Then max_pool2d (ties: one winner) the same way.",
-            "두 경로를 모두 넣어 배치 정규화 역전파를 작성하세요. 분산 경로가 빠지면 검사기의 랜덤 상류 기울기가 "
-            "실패를 알립니다. 그다음 max_pool2d도 같은 방식으로(동점이면 하나만).")
+            "variance path is missing. Then max_pool2d (ties: one winner) the same way.")

@@ -280,6 +280,116 @@ MESSAGES = {
         "im2col과 그 수반 연산 col2im(<im2col(x), c> = <x, col2im(c)>를 만족해야 합니다)을 작성하고, 그다음 "
         "conv2d(dW = G cols^T, dX = col2im(W^T G))를 스트라이드 2와 패딩까지 포함해 작성하세요.",
 
+
+    # lessons 03-04
+    # lesson 03
+    "normalise each channel by the batch's mean and variance": "각 채널을 배치의 평균과 분산으로 정규화",
+    "averages of mean/var kept for evaluation": "평가 때 쓰려고 모아 두는 평균/분산의 이동 평균",
+    "batch statistics vs running statistics": "배치 통계 대 이동 통계",
+    "max(x, 0); its gradient is 1 where x > 0, else 0": "max(x, 0). 기울기는 x > 0인 곳에서 1, 나머지에서 0",
+    "keep the largest value of each window; only it gets gradient": "창마다 가장 큰 값만 남김. 그 값만 기울기를 받음",
+    "the upstream gradient v in the check v^T J": "검사 v^T J에 쓰는 상류 기울기 v",
+    "1. Batch norm, train vs eval": "1. 배치 정규화: 학습 모드 대 평가 모드",
+    "per-channel mean after BN (train)": "BN 뒤 채널별 평균 (학습 모드)",
+    "per-channel std after BN (train)": "BN 뒤 채널별 표준편차 (학습 모드)",
+    "running_mean after one batch (momentum 0.1)": "배치 하나 뒤의 running_mean (모멘텀 0.1)",
+    "per-channel std in eval mode (running stats)": "평가 모드의 채널별 표준편차 (이동 통계 사용)",
+    "In training mode every channel is normalised with THIS batch's mean and variance, and the running averages "
+    "move 10% toward them. In eval mode the running averages are used, so the output no longer depends on the rest "
+    "of the batch - and differs from the training-mode output while the running averages are still catching up "
+    "(above: the eval-mode std is not 1). This is one reason a network's error measured in training mode on "
+    "augmented batches can be HIGHER than its error on the test set in eval mode.":
+        "학습 모드에서는 각 채널을 바로 이 배치의 평균과 분산으로 정규화하고, 이동 평균을 그쪽으로 10%씩 옮깁니다. "
+        "평가 모드에서는 이동 평균을 쓰므로 출력이 배치의 나머지 샘플에 더는 의존하지 않습니다. 그 대신 이동 평균이 "
+        "아직 따라잡는 동안에는 학습 모드의 출력과 다릅니다(위: 평가 모드의 표준편차가 1이 아님). 증강된 배치에서 "
+        "학습 모드로 잰 신경망의 오차가 평가 모드로 잰 테스트 오차보다 높을 수 있는 이유 중 하나입니다.",
+    "2. The batch-norm backward, derived": "2. 배치 정규화의 역전파 유도하기",
+    "Per channel, over its m = N*H*W values: mu = mean(x), var = mean((x - mu)^2), sigma = sqrt(var + eps), "
+    "xhat = (x - mu)/sigma, y = gamma*xhat + beta. x reaches the loss three ways: directly through xhat, through mu "
+    "and through var. With v = dL/dy:":
+        "채널마다 그 채널의 값 m = N*H*W개에 대해: mu = mean(x), var = mean((x - mu)^2), sigma = sqrt(var + eps), "
+        "xhat = (x - mu)/sigma, y = gamma*xhat + beta. x는 세 경로로 손실에 닿습니다: xhat을 거쳐 직접, mu를 거쳐, "
+        "var를 거쳐. v = dL/dy라 하면:",
+    "step {n}": "{n}단계",
+    "(the second term is 0: mean(x - mu) = 0)": "(두 번째 항은 0: mean(x - mu) = 0)",
+    "simplify": "정리하면",
+    "the three paths: d (direct), - mean(d) (through mu), - xhat * mean(d * xhat) (through var)":
+        "세 경로: d (직접), - mean(d) (mu를 거쳐), - xhat * mean(d * xhat) (var를 거쳐)",
+    "PASSED": "통과",
+    "FAILED": "실패",
+    "max |step-by-step dL/dx - autograd|": "max |단계별로 구한 dL/dx - 자동 미분|",
+    "max |simplified dL/dx - autograd|": "max |정리한 식의 dL/dx - 자동 미분|",
+    "max |cotangent v - input x| (they must differ)": "max |랜덤 상류 기울기 v - 입력 x| (서로 달라야 함)",
+    "gradient check with the random cotangent v": "랜덤 상류 기울기 v로 한 기울기 검사",
+    "3. A wrong backward that a sum-check cannot see": "3. 합(sum) 검사로는 보이지 않는 잘못된 역전파",
+    "without the path through {name} ({dropped})": "{name}를 거치는 경로가 빠진 역전파 ({dropped})",
+    "sum() check {blind}, random-cotangent check {sharp}": "sum() 검사 {blind}, 랜덤 상류 기울기 검사 {sharp}",
+    "worst element, variance path missing": "분산 경로가 빠졌을 때 가장 크게 틀린 원소",
+    "input {input} at {index}: analytic {analytic:.4f} vs numeric {numeric:.4f}":
+        "입력 {input}의 {index} 위치에서 해석적 값 {analytic:.4f}, 수치 미분 값 {numeric:.4f}",
+    "sum(BN(x)) does not depend on x (each channel sums to m*beta), so its true gradient is zero. With v = 1 the "
+    "missing variance term, - xhat * mean(d * xhat) / sigma, is zero anyway: mean(gamma * xhat) = 0. So a backward "
+    "without it passes a sum() check. Dropping the mean term, - mean(d) / sigma, leaves d / sigma, which is not "
+    "zero: the sum() check catches that one. Only a random cotangent exercises every path.":
+        "sum(BN(x))는 x에 의존하지 않으므로(각 채널의 합은 m*beta) 참 기울기가 0입니다. v = 1이면 빠뜨린 분산 항 "
+        "- xhat * mean(d * xhat) / sigma 는 어차피 0입니다: mean(gamma * xhat) = 0. 그래서 이 항이 없는 역전파도 "
+        "sum() 검사를 통과합니다. 평균 항 - mean(d) / sigma 를 빠뜨리면 d / sigma가 남는데, 이것은 0이 아니므로 "
+        "sum() 검사에 걸립니다. 랜덤 상류 기울기만이 모든 경로를 검사합니다.",
+    "4. ReLU and max pooling route the gradient": "4. 기울기의 길을 정하는 ReLU와 최대 풀링",
+    "gradient": "기울기",
+    "Only the window's maximum (3.0) receives the gradient; ReLU passes it where its input was positive. With a "
+    "tie, tinyres gives the whole gradient to ONE of the tied maxima (the first in the window), not to each.":
+        "창의 최댓값(3.0)만 기울기를 받습니다. ReLU는 입력이 양수였던 곳으로만 기울기를 통과시킵니다. 최댓값이 "
+        "여럿이면 tinyres는 기울기 전체를 그중 하나(창에서 첫 번째)에만 주고, 각각에 나눠 주지 않습니다.",
+    "Write the batch-norm backward with both paths; the checker's random cotangent fails it if the variance path "
+    "is missing. Then max_pool2d (ties: one winner) the same way.":
+        "두 경로를 모두 넣어 배치 정규화 역전파를 작성하세요. 분산 경로가 빠지면 검사기의 랜덤 상류 기울기가 "
+        "실패로 잡아냅니다. 그다음 max_pool2d도 같은 방식으로 작성하세요(동점이면 하나만 기울기를 받음).",
+    # lesson 04
+    "low training error, high test error: NOT what degradation is": "학습 오차는 낮고 테스트 오차는 높음: 성능 저하와는 다름",
+    "a layer whose output equals its input": "출력이 입력과 같은 층",
+    "the same layers as a ResNet, without shortcuts": "ResNet과 같은 층, 숏컷만 없음",
+    "1. {shallow} vs {deep}, the same recipe, {n} seed(s)": "1. 같은 학습 방법으로 {shallow} 대 {deep}, 시드 {n}개",
+    "Both nets: the digits (8x8 images, {images} training images), {epochs} epoch(s), SGD with momentum 0.9, lr "
+    "0.02 divided by 10 for the last quarter of the run, weight decay 5e-4, batch norm after every convolution, He "
+    "initialisation. Only the depth differs.":
+        "두 신경망 모두: 숫자 데이터(8x8 이미지, 학습 이미지 {images}장), {epochs} 에폭, 모멘텀 0.9의 SGD, 학습률 "
+        "0.02(마지막 1/4 구간에서는 10으로 나눔), 가중치 감쇠 5e-4, 모든 합성곱 뒤에 배치 정규화, He 초기화. "
+        "깊이만 다릅니다.",
+    "training-set error {train:6.2f}% (eval mode)   running training error {running:6.2f}%   test error "
+    "{test:6.2f}%":
+        "학습 데이터 오차 {train:6.2f}% (평가 모드)   진행 중 학습 오차 {running:6.2f}%   테스트 오차 {test:6.2f}%",
+    "Two training errors are printed: the running error during the last epoch (augmented images, batch "
+    "statistics, weights still moving) and the error of the finished net on the un-augmented training set in "
+    "eval mode. The first can exceed the test error for those reasons; the conclusion below uses the second.":
+        "학습 오차를 두 가지 출력합니다: 마지막 에폭 동안 잰 진행 중 학습 오차(증강된 이미지, 배치 통계, 아직 "
+        "움직이는 가중치)와, 학습이 끝난 신경망을 평가 모드로 증강 없는 학습 데이터에서 잰 오차입니다. 앞의 것은 "
+        "그런 이유로 테스트 오차보다 클 수 있습니다. 아래 결론은 뒤의 것을 씁니다.",
+    "2. A {deep} that computes exactly what {shallow} computes": "2. {shallow}의 계산을 그대로 하는 {deep}",
+    "extra identity blocks per stage": "단계(stage)마다 추가한 항등 블록",
+    "{n} (two convs each: {layers} extra layers in the 3 stages)":
+        "{n}개 (블록마다 합성곱 2개: 3단계를 합쳐 추가 층 {layers}개)",
+    "max |logits of {shallow} - logits of the constructed {deep}| on 16 inputs":
+        "입력 16개에서 max |{shallow}의 로짓 - 직접 만든 {deep}의 로짓|",
+    "training-set error of the trained {shallow}": "학습시킨 {shallow}의 학습 데이터 오차",
+    "training-set error of the constructed {deep}": "직접 만든 {deep}의 학습 데이터 오차",
+    "training-set error of {deep} trained from scratch": "처음부터 학습시킨 {deep}의 학습 데이터 오차",
+    "Each extra block is conv (a 1 at the centre tap, channel to itself) -> batch norm with mean 0 and variance 1 "
+    "-> ReLU, twice. Its input comes out of a ReLU and is never negative, so the block passes it through unchanged. "
+    "A solution at least as good as the shallow net therefore EXISTS for the deep one; when SGD finds a worse one, "
+    "the trouble is optimisation. He et al. (2015) conjecture that solvers find it hard to fit an identity with a "
+    "stack of nonlinear layers; the next lesson changes what the layers have to learn.":
+        "추가한 블록은 합성곱(가운데 탭에 1, 각 채널은 자기 자신으로) -> 평균 0, 분산 1의 배치 정규화 -> ReLU를 두 "
+        "번 거칩니다. 입력은 ReLU에서 나와 음수가 없으므로 블록은 입력을 바꾸지 않고 그대로 내보냅니다. 따라서 깊은 "
+        "신경망에도 얕은 신경망만큼 좋은 해가 분명히 존재합니다. SGD가 더 나쁜 해를 찾는다면 문제는 최적화입니다. "
+        "He 등(2015)은 비선형 층을 쌓아 항등 함수를 맞추기가 최적화 알고리즘에게 어렵다고 추측합니다. 다음 강의는 "
+        "층이 배워야 할 것을 바꿉니다.",
+    "The repair of lesson 05 is one op: y = F + x, whose backward hands dL/dy unchanged to both inputs, and the "
+    "option-A shortcut for blocks that change shape. Write both; the checker fails a backward that drops the "
+    "identity path.":
+        "강의 05의 처방은 연산 하나입니다: y = F + x. 그 역전파는 dL/dy를 두 입력 모두에 그대로 넘깁니다. 모양이 "
+        "바뀌는 블록을 위한 옵션 A 숏컷도 함께 작성하세요. 항등 경로를 빠뜨린 역전파는 검사기가 실패로 잡습니다.",
+
     # --- lesson 05 --------------------------------------------------------------------------
     "once": "한 번만",
     "what the block's layers learn: H(x) - x": "블록의 층들이 배우는 것: H(x) - x",
