@@ -100,8 +100,9 @@ REQUIRED = {
 
 # Words a Korean reader trips on: 보폭 (stride), 평범한 신경망 (plain), 코탄젠트 (trigonometry),
 # the loanword 그래디언트 where the tutorials say 기울기, 사상 for mapping; and 매개변수, which
-# would make two words for one idea next to the 파라미터 of the tables and README.ko.md.
-FORBIDDEN = ("보폭", "평범한", "코탄젠트", "그래디언트", "사상", "매개변수")
+# would make two words for one idea next to the 파라미터 of the tables and README.ko.md (and
+# 에포크 next to 에폭, likewise).
+FORBIDDEN = ("보폭", "평범한", "코탄젠트", "그래디언트", "사상", "매개변수", "에포크")
 
 MESSAGES = {
     # --- tinyres/lesson.py ------------------------------------------------------------------
@@ -966,13 +967,13 @@ MESSAGES = {
     "{deep} minus {shallow}: {diff:+.1f} points": "{deep} - {shallow}: {diff:+.1f}%p",
     "Quick mode: one epoch on 128 images, a few points per curve and no effect to see; run without --quick for "
     "the real comparison.":
-        "빠른 모드: 이미지 128장으로 한 에포크만 학습해서 곡선마다 점이 몇 개뿐이고 볼 만한 효과도 없습니다. 제대로 "
+        "빠른 모드: 이미지 128장으로 한 에폭만 학습해서 곡선마다 점이 몇 개뿐이고 볼 만한 효과도 없습니다. 제대로 "
         "비교하려면 --quick 없이 실행하세요.",
     "Degradation on the digits (one seed)": "숫자 데이터에서의 성능 저하 (시드 하나)",
     "Training (thin) and test (bold) error of {models} trained {epochs} epoch(s) on the 8x8 digits with the same "
     "recipe (lr 0.02, /10 at half and three quarters). Final errors measured: {lines}. Training error, deeper "
     "minus shallower: {gaps}. One seed and a short run: lessons 04 and 07 repeat this over three seeds.":
-        "{models} 모델을 8x8 숫자 이미지에서 같은 방법(lr 0.02, 절반과 4분의 3 지점에서 /10)으로 {epochs} 에포크 "
+        "{models} 모델을 8x8 숫자 이미지에서 같은 방법(lr 0.02, 절반과 4분의 3 지점에서 /10)으로 {epochs} 에폭 "
         "학습했을 때의 학습 오차(가는 선)와 테스트 오차(굵은 선)입니다. 측정한 최종 오차: {lines}. 학습 오차, 깊은 "
         "신경망 - 얕은 신경망: {gaps}. 시드 하나로 짧게 돌린 결과입니다. 강의 04와 07에서 시드 세 개로 다시 "
         "해 봅니다.",
@@ -996,11 +997,11 @@ MESSAGES = {
         "{out}의 실행은 이미 끝났습니다(반복 {total}번 중 {done}번). 이어 갈 것이 없습니다. 더 학습하려면 "
         "--epochs(또는 --iterations)를 늘려서 이어 가세요",
     "resumed from {path} at epoch {epoch}, iteration {iteration}":
-        "{path}에서 이어 갑니다: 에포크 {epoch}, 반복 {iteration}",
-    "epoch {epoch}/{epochs}": "에포크 {epoch}/{epochs}",
+        "{path}에서 이어 갑니다: 에폭 {epoch}, 반복 {iteration}",
+    "epoch {epoch}/{epochs}": "에폭 {epoch}/{epochs}",
     "epoch {epoch}/{epochs}  iter {iteration}  lr {lr:.4g}  train loss {train_loss:.4f} err {train_error:.2f}%  "
     "test loss {test_loss:.4f} err {test_error:.2f}%  ({seconds:.0f}s)":
-        "에포크 {epoch}/{epochs}  반복 {iteration}  lr {lr:.4g}  학습 손실 {train_loss:.4f} 오차 {train_error:.2f}%  "
+        "에폭 {epoch}/{epochs}  반복 {iteration}  lr {lr:.4g}  학습 손실 {train_loss:.4f} 오차 {train_error:.2f}%  "
         "테스트 손실 {test_loss:.4f} 오차 {test_error:.2f}%  ({seconds:.0f}초)",
     "interrupted after iteration {iteration}: saved {path}; continue with: {command}":
         "반복 {iteration} 뒤에 중단하고 {path}에 저장했습니다. 이어서 하려면: {command}",
@@ -1012,16 +1013,19 @@ MESSAGES = {
     "the evaluation loss ({loss})": "평가 손실({loss})",
     "{bad} became non-finite by iteration {iteration} (epoch {epoch}); stopped without saving it. {last_good}; "
     "try a lower --lr or a warm-up (--warmup-lr)":
-        "반복 {iteration}(에포크 {epoch})까지 {bad}이(가) 유한하지 않은 값이 되어 저장하지 않고 멈췄습니다. "
+        "반복 {iteration}(에폭 {epoch})까지 {bad}이(가) 유한하지 않은 값이 되어 저장하지 않고 멈췄습니다. "
         "{last_good}. 더 낮은 --lr이나 워밍업(--warmup-lr)을 써 보세요",
     "loss became {value} at iteration {iteration} (epoch {epoch}, batch {batch}); stopped. {last_good}; try a "
     "lower --lr or a warm-up (--warmup-lr)":
-        "반복 {iteration}(에포크 {epoch}, 배치 {batch})에서 손실이 {value}이(가) 되어 멈췄습니다. {last_good}. 더 "
+        "반복 {iteration}(에폭 {epoch}, 배치 {batch})에서 손실이 {value}이(가) 되어 멈췄습니다. {last_good}. 더 "
         "낮은 --lr이나 워밍업(--warmup-lr)을 써 보세요",
     "gradient flow {name}": "기울기 흐름 {name}",
     "{name}: loss is {value} at step {step}; stopped tracing it there":
         "{name}: 단계 {step}에서 손실이 {value}입니다. 거기서 추적을 멈췄습니다",
-    "training {name} for {epochs} epochs on {data} ...": "{name}: {data}에서 {epochs} 에포크 학습 중 ...",
+    "training {name} for {epochs} epochs on {data} ...": "{name}: {data}에서 {epochs} 에폭 학습 중 ...",
+    "training {names} for {epochs} epochs on {data}, {workers} at a time ...":
+        "{names}: {data}에서 {epochs} 에폭 학습 중, 한 번에 {workers}개씩 ...",
+    "runs finished": "끝난 실행",
     "{name}: train error {train:.2f}%, test error {test:.2f}% ({seconds:.0f}s)":
         "{name}: 학습 오차 {train:.2f}%, 테스트 오차 {test:.2f}% ({seconds:.0f}초)",
     # tinyres/inspect/summary.py (tinyres summary)
