@@ -369,7 +369,7 @@ MESSAGES = {
     "2. A {deep} that computes exactly what {shallow} computes": "2. {shallow}의 계산을 그대로 하는 {deep}",
     "extra identity blocks per stage": "단계(stage)마다 추가한 항등 블록",
     "{n} (two convs each: {layers} extra layers in the 3 stages)":
-        "{n}개 (블록마다 합성곱 2개: 3단계를 합쳐 추가 층 {layers}개)",
+        "{n}개 (블록마다 합성곱 2개: 단계 3개를 합쳐 추가 층 {layers}개)",
     "max |logits of {shallow} - logits of the constructed {deep}| on 16 inputs":
         "입력 16개에서 max |{shallow}의 로짓 - 직접 만든 {deep}의 로짓|",
     "training-set error of the trained {shallow}": "학습시킨 {shallow}의 학습 데이터 오차",
