@@ -73,7 +73,8 @@ def shadowing(files=None):
 
 
 def source_files():
-    files = sorted((ROOT / "tinyres").rglob("*.py")) + sorted((ROOT / "lessons").glob("[0-9][0-9]_*.py"))
+    files = (sorted((ROOT / "tinyres").rglob("*.py")) + sorted((ROOT / "lessons").glob("[0-9][0-9]_*.py")) +
+             sorted((ROOT / "docs" / "_ext").glob("*.py")))
     return [f for f in files if "/i18n/" not in f.as_posix() and "/solutions/" not in f.as_posix()]
 
 

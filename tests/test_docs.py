@@ -12,8 +12,11 @@ import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 
 import pytest
+
+from langcheck import english_left
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.py"))
@@ -63,7 +66,11 @@ def test_lesson_page_has_output_figures_and_notebook(site, lesson, lang):
     assert page.exists(), f"no page for {lesson.name} ({lang})"
     html = page.read_text(encoding="utf-8")
     assert "sphx-glr-script-out" in html, "the page shows nothing the lesson printed"
-    assert f"[{lesson.stem}] glossary" in html
+    assert f"[{lesson.stem}] " + ("용어" if lang == "ko" else "glossary") in html
+    if lang == "ko":        # what the Korean page shows the lesson printing is Korean
+        printed = "\n".join(unescape(re.sub(r"<[^>]+>", "", block)) for block in
+                             re.findall(r'sphx-glr-script-out.*?<pre>(.*?)</pre>', html, re.S))
+        assert printed.strip() and not english_left(printed), english_left(printed)[:10]
 
     # every PNG the lesson wrote to its --out folder is on the page, and the file is there
     written = sorted((site["root"] / "docs" / "_generated" / "lesson-out" / lang / stem).rglob("*.png"))

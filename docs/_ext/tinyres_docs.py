@@ -224,8 +224,9 @@ def run_block(func):
             raise RuntimeError(f"{Path(_state['src']).name} exited with status {exc.code}") from None
         _state["stopped"] = True
         _state["globals"]["___"] = None
-        print("[the lesson ends here on this machine (SystemExit(0)); the cells below did not run "
-              "when this page was built]")
+        from tinyres.i18n import _
+        print("[" + _("the lesson ends here on this machine (SystemExit(0)); the cells below did not run when this "
+                      "page was built") + "]")
         return 0.0, None
 
 

@@ -42,20 +42,29 @@ def korean_font():
 
 
 @functools.lru_cache(maxsize=None)
-def ready_for(lang):
-    """Make matplotlib able to draw ``lang`` and say whether it can; the first failure prints
-    INSTALL_HINT once. English always can."""
-    if lang == "en":
-        return True
+def _font_name(lang):
+    """The family name of a font that draws ``lang`` (registered with matplotlib), or None after
+    printing INSTALL_HINT: once per process."""
     path = korean_font() if lang == "ko" else None
     if path is None:
         print(INSTALL_HINT.get(lang, f"tinyres: no font for {lang}: figures are labelled in English"),
               file=sys.stderr)
-        return False
-    import matplotlib
+        return None
     from matplotlib import font_manager
     font_manager.fontManager.addfont(path)
-    name = font_manager.FontProperties(fname=path).get_name()
+    return font_manager.FontProperties(fname=path).get_name()
+
+
+def ready_for(lang):
+    """Make matplotlib able to draw ``lang`` and say whether it can (English always can). The
+    settings are applied again on every call: a notebook or sphinx-gallery may have reset
+    matplotlib since the last one."""
+    if lang == "en":
+        return True
+    name = _font_name(lang)
+    if name is None:
+        return False
+    import matplotlib
     # DejaVu Sans first: Latin letters, digits, the minus sign U+2212 and the maths text of log-axis
     # ticks (which has no fallback and NanumGothic has no minus); Hangul falls back to the Korean font.
     matplotlib.rcParams["font.family"] = ["DejaVu Sans", name]

@@ -1261,5 +1261,9 @@ MESSAGES = {
         "연습 문제의 conv2d에는 dilation과 groups가 없습니다 (받은 값: dilation={dilation}, groups={groups})",
     "branch shape {branch} != shortcut shape {shortcut}": "가지의 모양 {branch} != 숏컷의 모양 {shortcut}",
 
+    # --- the website (docs/_ext/tinyres_docs.py) ---------------------------------------------
+    "the lesson ends here on this machine (SystemExit(0)); the cells below did not run when this page was built":
+        "이 머신에서는 강의가 여기서 끝납니다(SystemExit(0)). 이 페이지를 만들 때 아래 셀들은 실행되지 않았습니다",
+
     # --- end ----------------------------------------------------------------------------------
 }
