@@ -236,6 +236,8 @@ def resolve_dtype(xp, dtype):
 
 
 def is_floating(x) -> bool:
+    if type(x) is _np.ndarray:
+        return x.dtype.kind == "f"
     xp = namespace(x)
     return xp.isdtype(x.dtype, "real floating")
 
