@@ -70,7 +70,7 @@ def run_tour(out="tinyres-out/tour", quick=False, device=None, seed=0, progress=
             f"(first/last {flow[name]['ratio']:.3g})")
 
     log("\n2/3 degradation: the same recipe for plain and residual nets of two depths")
-    epochs = 1 if quick else 8
+    epochs = 1 if quick else 6
     deg = degradation([shallow[0], deep[0], shallow[1], deep[1]], epochs=epochs, device=device, seed=seed,
                       out=os.path.join(out, "degradation"), progress=progress, log=log,
                       limit_train=128 if quick else None, limit_test=128 if quick else None,
