@@ -120,3 +120,32 @@ def test_batch_norm_fast_route_equals_the_portable_route(shape, affine, mode, mo
     assert len(fast) == len(portable) == 3 + (0 if not grad else 3 if affine else 1)
     for a, b in zip(fast, portable):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+SAME_GEOMETRIES = [  # (H, W), kernel, dilation, padding: stride 1 and output the size of the input
+    ((4, 7), (3, 3), (1, 1), (1, 1)), ((8, 8), (3, 3), (1, 1), (1, 1)), ((2, 2), (3, 3), (1, 1), (1, 1)),
+    ((1, 1), (3, 3), (1, 1), (1, 1)), ((5, 6), (1, 3), (1, 1), (0, 1)), ((6, 4), (3, 3), (2, 1), (2, 1)),
+    ((3, 8), (5, 5), (1, 1), (2, 2)), ((4, 4), (1, 1), (1, 1), (0, 0)), ((3, 3), (7, 7), (1, 1), (3, 3)),
+]
+
+
+def test_flat_im2col_route_equals_the_row_route(monkeypatch):
+    """"Same" maps at least FLAT_MIN_WIDTH wide take _im2col_flat (one shifted copy per image
+    and channel, the wrapped border columns zeroed after). Held equal to the row-by-row route, into a reused buffer that
+    other data went through first (a zeroed border column must not leak), from a permuted
+    (N, C, H, W) input and into a buffer made for more images (views both)."""
+    from tinyres.ops import _fast
+    calls = []
+    real = I._im2col_flat
+    monkeypatch.setattr(I, "_im2col_flat", lambda *a: calls.append(1) or real(*a))
+    rng = np.random.default_rng(7)
+    for hw, k, d, p in SAME_GEOMETRIES:
+        for n in (5, 3):
+            x = np.transpose(rng.standard_normal((n, 4) + hw) + 3.0, (1, 0, 2, 3))     # (C, N, H, W) view
+            buf = I.column_buffer(x, p, k, (1, 1), d, hw, n)
+            got = np.array(I.im2col_unpadded(x, p, k, (1, 1), d, hw, out=buf))
+            monkeypatch.setattr(_fast, "FAST_ROUTES", False)
+            want = I.im2col_unpadded(x, p, k, (1, 1), d, hw)
+            monkeypatch.setattr(_fast, "FAST_ROUTES", True)
+            np.testing.assert_array_equal(got, want, err_msg=str((hw, k, d, p, n)))
+    assert len(calls) == 2 * sum(hw[1] >= I.FLAT_MIN_WIDTH for hw, *_ in SAME_GEOMETRIES) >= 12

@@ -105,7 +105,7 @@ def matching(op, **tensors):
     for k, v in named.items():
         tensor(v, op, k)
     check_same_device(op, named.values())
-    dtypes = {backend.dtype_name(v.dtype) for v in named.values()}
+    dtypes = {v.dtype for v in named.values()}      # dtype objects: their names are slow to look up
     if len(dtypes) > 1:
         listing = ", ".join(f"{k}={backend.dtype_name(v.dtype)}" for k, v in named.items())
         raise OpError(f"{op}: all inputs must have one dtype, got {listing}")

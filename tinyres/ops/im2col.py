@@ -97,10 +97,59 @@ def im2col_unpadded(xt, padding, kernel, stride, dilation, out_hw, out=None):
     c, n, h, w = xt.shape
     if out is None:
         out = xp.zeros((c, kh * kw, n, ho, wo), dtype=xt.dtype, device=backend.device_of(xt))
+    if _flat_route(xp, xt, out, stride, out_hw):
+        return _im2col_flat(xt, out, padding, kernel, dilation)
     for i, (y0, y1, ys) in enumerate(_inside(kh, dh, sh, ph, h, ho)):
         for j, (x0, x1, xs) in enumerate(_inside(kw, dw, sw, pw, w, wo)):
             if y1 > y0 and x1 > x0:
                 out[:, i * kw + j, :, y0:y1, x0:x1] = xt[:, :, window(ys, sh, y1 - y0), window(xs, sw, x1 - x0)]
+    return out
+
+
+#: narrowest map that takes :func:`_im2col_flat`. Timed at batch 128, 3x3 kernels, one thread, a
+#: ResNet's channel counts (flat vs by rows, ms): 32x32 7.0 vs 8.7, 16x16 4.7 vs 6.3, 8x8 3.0 vs 5.8,
+#: 4x4 0.87 vs 1.58, but 2x2 0.57 vs 0.36 (there the zeroed columns are half the map)
+FLAT_MIN_WIDTH = 4
+
+
+def _flat_route(xp, xt, out, stride, out_hw):
+    """Whether :func:`im2col_unpadded` may take :func:`_im2col_flat`: NumPy/CuPy, stride 1, output
+    the size of the input ("same" padding), maps not too narrow, and each image's (H, W) plane contiguous
+    in both arrays (so that it can be seen as one row without a copy)."""
+    c, n, h, w = xt.shape
+    if not (_fast.fast(xp) and tuple(stride) == (1, 1) and tuple(out_hw) == (h, w) and w >= FLAT_MIN_WIDTH):
+        return False
+    size = xt.itemsize
+    return (xt.strides[3] == size and xt.strides[2] == w * size and out.strides[4] == size
+            and out.strides[3] == w * size)
+
+
+def _im2col_flat(xt, out, padding, kernel, dilation):
+    """:func:`im2col_unpadded` for a "same" convolution, with each image's map seen as one row of
+    H*W values: the kernel offset (dy, dx) is then one shift by dy*W + dx, one long copy per
+    image and channel instead of one short copy per map row (the rows of an 8x8 map are 7
+    values: a copy per row costs more in loop overhead than in data). The shift carries
+    |dx| values of each row over from its neighbour row where the padding should be: those
+    columns are zeroed after the copy; the cells the shift leaves unwritten are padding, so
+    ``out`` keeps its zeros there (the column_buffer contract)."""
+    xp = backend.namespace(xt)
+    (kh, kw), (dh, dw), (ph, pw) = kernel, dilation, padding
+    c, n, h, w = xt.shape
+    hw = h * w
+    src = xp.reshape(xt, (c, n, hw))
+    dst = xp.reshape(out, (c, kh * kw, n, hw))
+    for i in range(kh):
+        for j in range(kw):
+            k, dy, dx = i * kw + j, i * dh - ph, j * dw - pw
+            shift = dy * w + dx
+            if shift >= 0:
+                dst[:, k, :, :max(hw - shift, 0)] = src[:, :, shift:]
+            else:
+                dst[:, k, :, min(-shift, hw):] = src[:, :, :max(hw + shift, 0)]
+            if dx < 0:
+                out[:, k, :, :, :min(-dx, w)] = 0
+            elif dx > 0:
+                out[:, k, :, :, max(w - dx, 0):] = 0
     return out
 
 
@@ -126,7 +175,7 @@ def column_buffer(xt, padding, kernel, stride, dilation, out_hw, n):
         cache = _local.buffers = {}
     xp = backend.namespace(xt)
     c, _, h, w = xt.shape
-    key = (backend.dtype_name(xt.dtype), backend.device_name(xt), c, h, w, tuple(padding), tuple(kernel),
+    key = (xt.dtype, backend.device_name(xt), c, h, w, tuple(padding), tuple(kernel),
            tuple(stride), tuple(dilation))
     buf = cache.pop(key, None)        # re-inserted below: the dict's order is least recently used first
     if buf is None or buf.shape[2] < n:
