@@ -9,3 +9,40 @@ def device_or_skip(name):
     except backend.DeviceError as exc:
         print(f"skipped: {exc}")
         return None
+
+
+def blas_kernels():
+    """Which matrix-product kernels the two frameworks run here, in words (for a benchmark's header).
+
+    NumPy's OpenBLAS picks its kernels for the CPU it detects at load time; the name of that choice
+    ("Haswell": AVX2, "SkylakeX"/"Cooperlake": AVX-512, ...) is read from the loaded library. A CPU
+    it does not know gets an older kernel: OpenBLAS 0.3.31 takes AMD Zen 5 for Haswell (OpenBLAS
+    issue 6029), half of that CPU's AVX-512 rate; OPENBLAS_CORETYPE=SkylakeX overrides it."""
+    import ctypes
+    import numpy as np
+    parts = []
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        parts.append(f"NumPy BLAS {blas.get('name', '?')} {blas.get('version', '')}".rstrip())
+    except Exception:       # noqa: BLE001 - a header line is best effort
+        parts.append("NumPy BLAS unknown")
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "openblas" in line.lower() and ".so" in line}
+        for lib in libs:
+            dll = ctypes.CDLL(lib)
+            for sym in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename64_",
+                        "openblas_get_corename"):
+                if hasattr(dll, sym):
+                    fn = getattr(dll, sym)
+                    fn.restype = ctypes.c_char_p
+                    parts[-1] += f" (kernels: {fn().decode()})"
+                    break
+    except OSError:
+        pass
+    try:
+        import torch
+        parts.append(f"PyTorch CPU capability {torch.backends.cpu.get_cpu_capability()}")
+    except ImportError:
+        pass
+    return "; ".join(parts)

@@ -211,7 +211,7 @@ def main(argv=None):
                    help="glibc malloc keeps freed memory (no page faults each step), for both frameworks")
     p.add_argument("--memory-child", nargs=2, metavar=("MODEL", "FRAMEWORK"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    from _common import device_or_skip
+    from _common import blas_kernels, device_or_skip
     args.device = device_or_skip(args.device)
     if args.device is None:
         return
@@ -234,6 +234,8 @@ def main(argv=None):
           f"{'malloc keeps freed memory; ' if args.keep_heap else ''}"
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"torch {'%s, %d threads' % (torch.__version__, args.threads) if torch else 'not installed'}")
+    if args.device == "cpu":
+        print(blas_kernels())
     styles = ("fixed", "fresh") if args.input == "both" else (args.input,)
     for name in args.models.split(","):
         madds = summary(models.get_model(name), (3, 32, 32)).total_madds * args.batch
