@@ -1,4 +1,5 @@
 """The benchmark scripts run (tiny settings: these check they work, not how fast)."""
+import os
 import pathlib
 import subprocess
 import sys
@@ -13,6 +14,27 @@ def test_train_step_benchmark_runs():
     assert run.returncode == 0, run.stderr[-2000:]
     assert "resnet8 train tinyres" in run.stdout and "resnet8 eval  tinyres" in run.stdout
     assert "GFLOP/s" in run.stdout
+    assert "NumPy BLAS" in run.stdout          # the header names the matrix-product library
+
+
+def test_the_header_names_the_openblas_kernels_numpy_runs():
+    """OpenBLAS picks its kernels per CPU at load time; forcing one, the header must name that one."""
+    import numpy as np
+    import pytest
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    if "openblas" not in blas.get("name", "").lower():
+        pytest.skip(f"NumPy uses {blas.get('name')}, not OpenBLAS")
+    try:
+        flags = pathlib.Path("/proc/cpuinfo").read_text()
+    except OSError:
+        pytest.skip("no /proc/cpuinfo to tell whether this CPU runs AVX2 kernels")
+    if " avx2" not in flags:
+        pytest.skip("this CPU has no AVX2: the Haswell kernels cannot be forced")
+    code = "import sys; sys.path.insert(0, sys.argv[1]); import _common; print(_common.blas_kernels())"
+    run = subprocess.run([sys.executable, "-c", code, str(ROOT / "benchmarks")], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "OPENBLAS_CORETYPE": "Haswell"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "(kernels: Haswell)" in run.stdout, run.stdout
 
 
 def test_gpu_benchmark_skips_cleanly_without_a_gpu():
