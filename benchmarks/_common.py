@@ -16,8 +16,8 @@ def blas_kernels():
 
     NumPy's OpenBLAS picks its kernels for the CPU it detects at load time; the name of that choice
     ("Haswell": AVX2, "SkylakeX"/"Cooperlake": AVX-512, ...) is read from the loaded library. A CPU
-    it does not know gets an older kernel: OpenBLAS 0.3.31 takes AMD Zen 5 for Haswell (OpenBLAS
-    issue 6029), half of that CPU's AVX-512 rate; OPENBLAS_CORETYPE=SkylakeX overrides it."""
+    it does not know gets an older kernel: the OpenBLAS 0.3.31 of NumPy 2.4's wheel takes AMD Zen 5 for Haswell
+    (as in OpenBLAS issue 6029), half of that CPU's AVX-512 rate; OPENBLAS_CORETYPE=SkylakeX overrides it."""
     import ctypes
     import numpy as np
     parts = []
