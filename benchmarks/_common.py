@@ -14,11 +14,14 @@ def device_or_skip(name):
 def blas_kernels():
     """Which matrix-product kernels the two frameworks run here, in words (for a benchmark's header).
 
-    NumPy's OpenBLAS picks its kernels for the CPU it detects at load time; the name of that choice
-    ("Haswell": AVX2, "SkylakeX"/"Cooperlake": AVX-512, ...) is read from the loaded library. A CPU
-    it does not know gets an older kernel: the OpenBLAS 0.3.31 of NumPy 2.4's wheel takes AMD Zen 5 for Haswell
-    (as in OpenBLAS issue 6029), half of that CPU's AVX-512 rate; OPENBLAS_CORETYPE=SkylakeX overrides it."""
+    NumPy's OpenBLAS picks its kernels for the CPU it detects when it loads ("Haswell": AVX2,
+    "SkylakeX"/"Cooperlake": AVX-512, ...), unless the environment variable OPENBLAS_CORETYPE names
+    them: some machines set it for every process (older OpenBLAS builds miscompute or crash on
+    some processors), and then a benchmark measures those kernels, not the CPU's best. The name
+    is read from the loaded library, and a forcing variable is shown beside it."""
     import ctypes
+    import os
+
     import numpy as np
     parts = []
     try:
@@ -36,7 +39,9 @@ def blas_kernels():
                 if hasattr(dll, sym):
                     fn = getattr(dll, sym)
                     fn.restype = ctypes.c_char_p
-                    parts[-1] += f" (kernels: {fn().decode()})"
+                    forced = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+                    how = ", set by " + " ".join(f"{k}={v}" for k, v in forced.items()) if forced else ", detected"
+                    parts[-1] += f" (kernels: {fn().decode()}{how})"
                     break
     except OSError:
         pass

@@ -34,7 +34,18 @@ def test_the_header_names_the_openblas_kernels_numpy_runs():
     run = subprocess.run([sys.executable, "-c", code, str(ROOT / "benchmarks")], capture_output=True, text=True,
                          timeout=120, env={**os.environ, "OPENBLAS_CORETYPE": "Haswell"})
     assert run.returncode == 0, run.stderr[-2000:]
-    assert "(kernels: Haswell)" in run.stdout, run.stdout
+    assert "(kernels: Haswell, set by OPENBLAS_CORETYPE=Haswell" in run.stdout, run.stdout
+    detected = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    run = subprocess.run([sys.executable, "-c", code, str(ROOT / "benchmarks")], capture_output=True, text=True,
+                         timeout=120, env=detected)
+    assert run.returncode == 0 and ", detected)" in run.stdout, run.stdout + run.stderr[-2000:]
+
+
+def test_blas_layouts_benchmark_runs():
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "blas_layouts.py"), "--kernels", "env",
+                          "--batch", "2", "--reps", "1"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "W @ columns (channels-first)" in run.stdout and "same logits to" in run.stdout, run.stdout
 
 
 def test_gpu_benchmark_skips_cleanly_without_a_gpu():
