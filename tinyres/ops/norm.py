@@ -233,12 +233,13 @@ class BatchNorm(Function):
 
 def _wide(arrays, *vectors):
     """(M, C) arrays seen as (M/r, r*C) rows and per-channel vectors tiled r times to match, r the
-    largest power of 2 dividing M with r*C <= 1024: NumPy's inner loops then run r*C values at a
-    time instead of C (an elementwise op on a 16-channel layer ran 2.4x faster)."""
+    largest power of 2 dividing M with r*C <= 16384: NumPy's inner loops then run r*C values at a
+    time instead of C (a multiply on a 16-channel 32x32 layer at batch 128: 0.72 ms by C, 0.36 ms
+    by 1024, 0.22 ms by 16384; the channels-first layout's 0.15 ms stays out of reach)."""
     np = backend.namespace(arrays[0])
     m, c = arrays[0].shape
     r = 1
-    while r * c * 2 <= 1024 and m % (2 * r) == 0:
+    while r * c * 2 <= 16384 and m % (2 * r) == 0:
         r *= 2
     return [a.reshape(m // r, r * c) for a in arrays], [np.tile(v, r) for v in vectors]
 
