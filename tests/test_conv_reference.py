@@ -1,5 +1,6 @@
 """The readable conv2d_reference (three matrix products around im2col/col2im) and the fast conv2d
-(scratch buffer, batch chunks, transposed-convolution dL/dx) compute the same numbers."""
+(scratch buffer, batch chunks, transposed-convolution dL/dx; channels-first or channels-last)
+compute the same numbers."""
 import inspect
 
 import numpy as np
@@ -34,22 +35,31 @@ def _run(fn, xn, wn, bn, gy, kw, device):
     return [y.numpy()] + [tr.backend.to_numpy(g) for g in grads]
 
 
+@pytest.mark.parametrize("layout", ["channels_first", "channels_last"])
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "no bias"])
 @pytest.mark.parametrize("name", list(CONFIGS))
 @pytest.mark.parametrize("chunk", [1 << 30, 200], ids=["one chunk", "many chunks"])
-def test_fast_conv_equals_the_reference(name, bias, chunk, device, monkeypatch):
+def test_fast_conv_equals_the_reference(name, bias, chunk, layout, device, monkeypatch):
     monkeypatch.setattr(im2col, "CHUNK_ELEMENTS", chunk)
+    monkeypatch.setattr(conv, "LAYOUT", layout)
+    rows_calls = []
+    real = conv.Conv2d._forward_rows
+    monkeypatch.setattr(conv.Conv2d, "_forward_rows", lambda self, *a: rows_calls.append(1) or real(self, *a))
     xs, ws, kw = CONFIGS[name]
     rng = np.random.default_rng(7)
     xn, wn = rng.standard_normal(xs), rng.standard_normal(ws)
     bn = rng.standard_normal(ws[0]) if bias else None
     y_shape = F.conv2d(tr.tensor(xn), tr.tensor(wn), **kw).shape
     gy = rng.standard_normal(y_shape)
+    rows_calls.clear()                    # the shape above came from a run on the CPU
     fast = _run(F.conv2d, xn, wn, bn, gy, kw, device)
     ref = _run(conv2d_reference, xn, wn, bn, gy, kw, device)
     assert len(fast) == len(ref) == (4 if bias else 3)
     for a, b in zip(fast, ref):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    # the channels-last route ran exactly where it applies: NumPy, one group
+    expected = layout == "channels_last" and device == "cpu" and kw.get("groups", 1) == 1
+    assert bool(rows_calls) == expected, (layout, device, rows_calls)
 
 
 @pytest.mark.parametrize("name", ["stride 2", "groups 2", "dilation 2"])

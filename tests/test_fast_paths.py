@@ -93,30 +93,40 @@ def _bn_run(xn, gn, bn, gy, training, grad, device):
     return [backend.to_numpy(a) for a in [y.data, rm.data, rv.data] + grads]
 
 
-@pytest.mark.parametrize("shape", [(4, 3, 5, 6), (3, 2, 7)], ids=["NCHW", "NCL"])
+def _channels_last(a):
+    """The same values as a, laid out pixel by pixel, channels side by side (conv2d's rows route)."""
+    return np.moveaxis(np.ascontiguousarray(np.moveaxis(a, 1, -1)), -1, 1)
+
+
+@pytest.mark.parametrize("layout", ["channels first", "channels last"])
+@pytest.mark.parametrize("shape", [(4, 3, 5, 6), (3, 2, 7), (8, 16, 4, 4)], ids=["NCHW", "NCL", "16 channels"])
 @pytest.mark.parametrize("affine", [True, False], ids=["affine", "no affine"])
 @pytest.mark.parametrize("mode", ["train", "eval", "eval no_grad"])
-def test_batch_norm_fast_route_equals_the_portable_route(shape, affine, mode, monkeypatch):
-    """Input laid out channel by channel takes the NumPy fast route (checked below); the same
-    input with FAST_ROUTES off takes the portable one: same output, running stats and gradients."""
+def test_batch_norm_fast_route_equals_the_portable_route(shape, affine, mode, layout, monkeypatch):
+    """Input laid out channel by channel takes the NumPy fast route, pixel by pixel the rows route
+    (checked below); the same input with FAST_ROUTES off takes the portable one: same output,
+    running stats and gradients (the eval output bit for bit)."""
     from tinyres.ops import _fast, norm
     rng = np.random.default_rng(3)
-    xn = _channels_first(rng.standard_normal(shape) * 3 + 1)
+    lay = _channels_first if layout == "channels first" else _channels_last
+    xn = lay(rng.standard_normal(shape) * 3 + 1)
     gn, bn = (rng.standard_normal(shape[1]), rng.standard_normal(shape[1])) if affine else (None, None)
-    gy = _channels_first(rng.standard_normal(shape))
+    gy = lay(rng.standard_normal(shape))
     training, grad = mode == "train", mode != "eval no_grad"
     routes = []
     real_forward = norm.BatchNorm.forward
 
     def spy(self, *a):
         out = real_forward(self, *a)
-        routes.append(self.fast)
+        routes.append("fast" if self.fast else "rows" if self.rows else "portable")
         return out
     monkeypatch.setattr(norm.BatchNorm, "forward", spy)
     fast = _bn_run(xn, gn, bn, gy, training, grad, "cpu")
     monkeypatch.setattr(_fast, "FAST_ROUTES", False)
     portable = _bn_run(xn, gn, bn, gy, training, grad, "cpu")
-    assert routes == [True, False]
+    assert routes == ["fast" if layout == "channels first" else "rows", "portable"]
+    if not training:
+        np.testing.assert_array_equal(fast[0], portable[0])
     assert len(fast) == len(portable) == 3 + (0 if not grad else 3 if affine else 1)
     for a, b in zip(fast, portable):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

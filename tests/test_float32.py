@@ -46,8 +46,11 @@ def _watch(monkeypatch):
     return seen
 
 
+@pytest.mark.parametrize("layout", ["channels_first", "channels_last"])
 @pytest.mark.parametrize("name", ["resnet8", "preact8", "plain8"])
-def test_a_float32_training_step_never_makes_a_float64_array(name, device, monkeypatch):
+def test_a_float32_training_step_never_makes_a_float64_array(name, layout, device, monkeypatch):
+    from tinyres.ops import conv
+    monkeypatch.setattr(conv, "LAYOUT", layout)        # conv2d's two NumPy routes (the others ignore it)
     seen = _watch(monkeypatch)
     tr.manual_seed(0)
     model = models.get_model(name).to(device)

@@ -67,10 +67,14 @@ def test_state_dict_round_trip_between_devices(device, tmp_path):
     path = tr.save(a, tmp_path / "net")
     tr.manual_seed(99)
     b = Net().to(dtype="float64")
-    b.load_state_dict(tr.load(path))
+    b.load_state_dict(tr.load(path))                # saved from `device`, loaded on the CPU
+    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert ka == kb
+        np.testing.assert_array_equal(tr.backend.to_numpy(va), tr.backend.to_numpy(vb))
+    b.to(device)                                    # and back: the same network, bit for bit
     a.eval()
     b.eval()
-    np.testing.assert_array_equal(a(tr.tensor(x, device=device)).numpy(), b(tr.tensor(x)).numpy())
+    np.testing.assert_array_equal(a(tr.tensor(x, device=device)).numpy(), b(tr.tensor(x, device=device)).numpy())
 
 
 def test_load_state_dict_errors_list_every_problem():

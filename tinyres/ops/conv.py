@@ -22,16 +22,36 @@ Backward.  With G = dL/dy laid out the same way:
   (see :mod:`tinyres.ops.im2col`);
 - for stride 1 (most of a ResNet) dL/dx is computed another, equal way: the
   convolution of G, padded by k-1-p, with W flipped in space and in/out channels
-  swapped ("transposed convolution"): one im2col of G and one GEMM, no overlapping adds.
+  swapped ("transposed convolution"): one im2col of G and one GEMM, no overlapping adds;
+- on NumPy, where its BLAS runs the other orientation faster (OpenBLAS's AVX-512 kernels), the
+  same products are taken pixel by pixel: rows (pixels, kh*kw*C) @ W_rows, output laid out
+  channels-last (:mod:`tinyres.ops.im2row`; ``LAYOUT`` below chooses, the tests run both).
 """
 from __future__ import annotations
 
+import array_api_compat
+
 from .. import backend
 from ..function import Function, OpError
+from . import _fast, im2row
 from ._checks import floating, matching, out_size, pair, rank, tensor
 from .im2col import batch_chunks, col2im, column_buffer, group_matmul, im2col, im2col_unpadded, pad_cn
 
-__all__ = ["conv2d", "conv2d_reference"]
+__all__ = ["conv2d", "conv2d_reference", "LAYOUT"]
+
+#: the memory layout conv2d computes in on NumPy: "auto" = channels-last where NumPy's OpenBLAS
+#: runs AVX-512 kernels (there rows @ W_rows ran 1.3-2.5x faster than W @ columns for 16-64
+#: channels; ``benchmarks/blas_layouts.py``), channels-first elsewhere (with AVX2 kernels the two
+#: ran alike, and channels-first keeps batch norm's cheaper route); or "channels_first" /
+#: "channels_last" to force one. Grouped convolutions and CuPy always take channels-first.
+LAYOUT = "auto"
+
+
+def channels_last_route(xp, groups):
+    """Whether conv2d takes the channels-last route for arrays of namespace ``xp`` (see LAYOUT)."""
+    if groups != 1 or LAYOUT == "channels_first" or not (_fast.fast(xp) and array_api_compat.is_numpy_namespace(xp)):
+        return False
+    return LAYOUT == "channels_last" or _fast.openblas_kernels() in _fast.AVX512_KERNELS
 
 
 class Conv2dReference(Function):
@@ -100,6 +120,9 @@ class Conv2d(Function):
 
     def forward(self, x, w, b=None):
         xp = backend.namespace(x)
+        self.rows = channels_last_route(xp, self.groups)
+        if self.rows:
+            return self._forward_rows(x, w, b)
         n, c, h, wd = x.shape
         cout, cg, kh, kw = w.shape
         g = self.groups
@@ -123,6 +146,8 @@ class Conv2d(Function):
         return xp.permute_dims(y, (1, 0, 2, 3))      # a view: memory stays channels-first
 
     def backward(self, gy):
+        if self.rows:
+            return self._backward_rows(gy)
         xp = backend.namespace(gy)
         x, w = self.saved
         n, c, h, wd = x.shape
@@ -170,6 +195,75 @@ class Conv2d(Function):
             part = col2im(gcols, (c, n1 - n0, h + 2 * ph, wd + 2 * pw), (kh, kw), self.stride, self.dilation)
             gxt[:, n0:n1, ...] = part[:, :, ph:ph + h, pw:pw + wd]
         return xp.permute_dims(gxt, (1, 0, 2, 3))
+
+
+    # ------------------------------------------------ channels-last route (NumPy; see im2row)
+    def _forward_rows(self, x, w, b):
+        """y = rows @ W_rows, chunk by chunk of the batch, written pixel by pixel (N, Ho, Wo, Cout)."""
+        np = backend.namespace(x)          # NumPy: this route is taken for nothing else
+        n, c, h, wd = x.shape
+        cout, _, kh, kw = w.shape
+        index, (ho, wo) = im2row.gather_index((h, wd), (kh, kw), self.stride, self.dilation, self.padding)
+        flat = im2row.padded(x.transpose(0, 2, 3, 1), self.padding)
+        wr = im2row.weight_rows(w)
+        y = np.empty((n, ho, wo, cout), dtype=x.dtype)
+        y3 = y.reshape(n, ho * wo, cout)
+        for n0, n1 in batch_chunks(n, c * kh * kw * ho * wo):
+            np.matmul(im2row.im2row(flat, index, kh * kw, n0, n1), wr, out=y3[n0:n1].reshape(-1, cout))
+        if b is not None:
+            y += b
+        self.saved = (x, w)
+        self.out_hw = (ho, wo)
+        return y.transpose(0, 3, 1, 2)           # a view: (N, C, H, W) outside, channels-last in memory
+
+    def _backward_rows(self, gy):
+        """dL/dW_rows = rows^T @ G, dL/dx by the transposed convolution (stride 1) or by adding
+        G @ W_rows^T back where each row came from; G is dL/dy as (pixels, Cout)."""
+        np = backend.namespace(gy)
+        x, w = self.saved
+        n, c, h, wd = x.shape
+        cout, _, kh, kw = w.shape
+        ho, wo = self.out_hw
+        g2 = np.ascontiguousarray(gy.transpose(0, 2, 3, 1)).reshape(n * ho * wo, cout)   # no copy if laid out so
+        chunks = batch_chunks(n, max(c, cout) * kh * kw * max(ho * wo, h * wd))
+        gx = gw = gb = None
+        if self.needs_input_grad[1]:
+            # done before dL/dx: the padded and row buffers may be the same ones dL/dx reuses
+            index, _ = im2row.gather_index((h, wd), (kh, kw), self.stride, self.dilation, self.padding)
+            flat = im2row.padded(x.transpose(0, 2, 3, 1), self.padding)
+            gwr = np.zeros((kh * kw * c, cout), dtype=gy.dtype)
+            for n0, n1 in chunks:
+                gwr += im2row.im2row(flat, index, kh * kw, n0, n1).T @ g2[n0 * ho * wo:n1 * ho * wo]
+            gw = np.ascontiguousarray(gwr.reshape(kh, kw, c, cout).transpose(3, 2, 0, 1))
+        if self.needs_input_grad[0]:
+            gx = self._grad_input_rows(g2, w, x.shape, chunks)
+        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
+            gb = g2.sum(axis=0)
+        return (gx, gw) if len(self.needs_input_grad) == 2 else (gx, gw, gb)
+
+    def _grad_input_rows(self, g2, w, x_shape, chunks):
+        np = backend.namespace(g2)
+        n, c, h, wd = x_shape
+        cout, _, kh, kw = w.shape
+        ho, wo = self.out_hw
+        ph, pw = self.padding
+        if (self.transposed_backward and self.stride == (1, 1) and self.dilation == (1, 1)
+                and ph <= kh - 1 and pw <= kw - 1):
+            q = (kh - 1 - ph, kw - 1 - pw)
+            index, _ = im2row.gather_index((ho, wo), (kh, kw), (1, 1), (1, 1), q)
+            gflat = im2row.padded(g2.reshape(n, ho, wo, cout), q)
+            wf = im2row.weight_rows(w, flip=True)
+            gx = np.empty((n, h, wd, c), dtype=g2.dtype)
+            gx3 = gx.reshape(n, h * wd, c)
+            for n0, n1 in chunks:
+                np.matmul(im2row.im2row(gflat, index, kh * kw, n0, n1), wf, out=gx3[n0:n1].reshape(-1, c))
+            return gx.transpose(0, 3, 1, 2)
+        wrt = im2row.weight_rows(w).T                                     # (Cout, kh*kw*C)
+        gxp = np.zeros((n, h + 2 * ph, wd + 2 * pw, c), dtype=g2.dtype)
+        for n0, n1 in chunks:
+            grows = (g2[n0 * ho * wo:n1 * ho * wo] @ wrt).reshape(n1 - n0, ho, wo, kh * kw, c)
+            im2row.row2im(grows, gxp[n0:n1], (kh, kw), self.stride, self.dilation, (ho, wo))
+        return np.ascontiguousarray(gxp[:, ph:ph + h, pw:pw + wd, :]).transpose(0, 3, 1, 2)
 
 
 def _conv_args(x, weight, bias, stride, padding, dilation, groups, op):

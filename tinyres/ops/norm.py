@@ -19,6 +19,8 @@ Eval: mu and var are the running statistics, constants, so dL/dx = g / sqrt(var 
 """
 from __future__ import annotations
 
+import array_api_compat
+
 from .. import backend
 from ..function import Function, OpError
 from ..tensor import Tensor
@@ -55,6 +57,9 @@ class BatchNorm(Function):
         self.fast = _fast.fast(xp) and _fast.channels_first(x) is not None
         if self.fast:
             return self._forward_fast(x, gamma, beta)
+        self.rows = _fast.fast(xp) and array_api_compat.is_numpy_namespace(xp) and _fast.channels_last(x) is not None
+        if self.rows:
+            return self._forward_rows(x, gamma, beta)
         axes = (0,) + tuple(range(2, x.ndim))
         shape = self._bshape(x)
         if self.training:
@@ -79,6 +84,8 @@ class BatchNorm(Function):
     def backward(self, gy):
         if self.fast:
             return self._backward_fast(gy)
+        if self.rows:
+            return self._backward_rows(gy)
         xp = backend.namespace(gy)
         xhat, inv_std, gamma = self.saved
         axes = (0,) + tuple(range(2, gy.ndim))
@@ -155,6 +162,93 @@ class BatchNorm(Function):
             return gx
         return (gx, sum_gy_xhat if self.needs_input_grad[1] else None,
                 sum_gy if self.needs_input_grad[2] else None)
+
+
+    # ------------------------------------ channels-last input (conv2d's NumPy rows route)
+    def _forward_rows(self, x, gamma, beta):
+        """:meth:`_forward_fast` for input laid out pixel by pixel: (M, C) rows, the per-channel
+        sums as products with a vector of ones (a column sum of a (M, C) array runs C values at
+        a time), the per-channel vectors tiled along wide rows (see :func:`_wide`)."""
+        np = backend.namespace(x)          # NumPy: this route is taken for nothing else
+        x2 = _fast.channels_last(x)                                   # (M, C), a view
+        m, c = x2.shape
+        if self.training:
+            ones = np.ones(m, dtype=x2.dtype)
+            mu = (ones @ x2) / m
+        else:
+            mu, var = self.running_mean.data, self.running_var.data
+        y = np.empty_like(x2)
+        (xw, yw), (mu_w,) = _wide((x2, y), mu)
+        np.subtract(xw, mu_w, out=yw)                                 # x - mu
+        if self.training:
+            var = (ones @ np.square(y)) / m
+            if self.running_mean is not None:
+                self._update_running(mu, var, m)
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        if self.training:
+            (yw,), (a_w,) = _wide((y,), inv_std if gamma is None else inv_std * gamma)
+            np.multiply(yw, a_w, out=yw)
+            if gamma is not None:
+                np.add(yw, _wide((y,), beta)[1][0], out=yw)
+        else:   # the portable route's arithmetic, step by step: eval output equal bit for bit
+            np.multiply(yw, _wide((y,), inv_std)[1][0], out=yw)
+            if gamma is not None:
+                (yw,), (g_w, b_w) = _wide((y,), gamma, beta)
+                np.multiply(yw, g_w, out=yw)
+                np.add(yw, b_w, out=yw)
+        self.saved = (x2, mu, inv_std, gamma)
+        return _rows_as_input(y, x)
+
+    def _backward_rows(self, gy):
+        np = backend.namespace(gy)
+        x2, mu, inv_std, gamma = self.saved
+        m, c = x2.shape
+        g2 = _fast.channels_last(gy)
+        if g2 is None:
+            g2 = np.ascontiguousarray(np.moveaxis(gy, 1, -1)).reshape(m, c)
+        a = inv_std if gamma is None else inv_std * gamma
+        ones = np.ones(m, dtype=g2.dtype)
+        sum_gy = ones @ g2
+        t = np.empty_like(x2)
+        (xw, tw, gw), (mu_w,) = _wide((x2, t, g2), mu)
+        np.subtract(xw, mu_w, out=tw)                                 # x - mu, made dL/dx in place
+        sum_gy_xhat = (ones @ (g2 * t)) * inv_std
+        gx = None
+        if self.needs_input_grad[0]:
+            if self.training:       # a * (gy - mean(gy) - xhat * mean(gy * xhat))
+                (tw,), (k_w, s_w, a_w) = _wide((t,), -inv_std * sum_gy_xhat / m, -sum_gy / m, a)
+                np.multiply(tw, k_w, out=tw)
+                np.add(tw, s_w, out=tw)
+                np.add(tw, gw, out=tw)
+                np.multiply(tw, a_w, out=tw)
+                gx = _rows_as_input(t, gy)
+            else:
+                (gw,), (a_w,) = _wide((g2,), a)
+                gx = _rows_as_input((gw * a_w).reshape(m, c), gy)
+        if not self.has_affine:
+            return gx
+        return (gx, sum_gy_xhat if self.needs_input_grad[1] else None,
+                sum_gy if self.needs_input_grad[2] else None)
+
+
+def _wide(arrays, *vectors):
+    """(M, C) arrays seen as (M/r, r*C) rows and per-channel vectors tiled r times to match, r the
+    largest power of 2 dividing M with r*C <= 16384: NumPy's inner loops then run r*C values at a
+    time instead of C (a multiply on a 16-channel 32x32 layer at batch 128: 0.72 ms by C, 0.36 ms
+    by 1024, 0.22 ms by 16384; the channels-first layout's 0.15 ms stays out of reach)."""
+    np = backend.namespace(arrays[0])
+    m, c = arrays[0].shape
+    r = 1
+    while r * c * 2 <= 16384 and m % (2 * r) == 0:
+        r *= 2
+    return [a.reshape(m // r, r * c) for a in arrays], [np.tile(v, r) for v in vectors]
+
+
+def _rows_as_input(a2, like):
+    """(M, C) rows -> the (N, C, ...) shape of ``like``, as a view (memory stays pixel by pixel)."""
+    np = backend.namespace(a2)
+    shape = (like.shape[0],) + tuple(like.shape[2:]) + (like.shape[1],)
+    return np.moveaxis(a2.reshape(shape), -1, 1)
 
 
 def _as_input(a2, like):
