@@ -7,11 +7,9 @@ everywhere (the tests use it to compare).
 """
 from __future__ import annotations
 
-import functools
-
 import array_api_compat
 
-__all__ = ["FAST_ROUTES", "fast", "channels_first", "channels_last", "openblas_kernels", "AVX512_KERNELS"]
+__all__ = ["FAST_ROUTES", "fast", "channels_first", "channels_last"]
 
 FAST_ROUTES = True
 
@@ -37,31 +35,3 @@ def channels_last(x):
         return None
     xt = x.transpose((0,) + tuple(range(2, x.ndim)) + (1,))
     return xt.reshape(-1, x.shape[1]) if xt.flags.c_contiguous else None
-
-
-@functools.lru_cache(maxsize=1)
-def openblas_kernels():
-    """The name of the kernels NumPy's OpenBLAS runs ("Haswell", "SkylakeX", ...), read from the
-    loaded library; None where NumPy uses another BLAS or the name cannot be read (not Linux)."""
-    import ctypes                      # NumPy, and with it its BLAS, is loaded: tinyres.backend imports it
-    try:
-        with open("/proc/self/maps") as f:
-            libs = sorted({line.split()[-1] for line in f if "openblas" in line.lower() and ".so" in line})
-    except OSError:
-        return None
-    for lib in libs:
-        try:
-            dll = ctypes.CDLL(lib)
-        except OSError:
-            continue
-        for sym in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename64_",
-                    "openblas_get_corename"):
-            if hasattr(dll, sym):
-                fn = getattr(dll, sym)
-                fn.restype = ctypes.c_char_p
-                return fn().decode()
-    return None
-
-
-#: OpenBLAS kernel sets with AVX-512 GEMM kernels
-AVX512_KERNELS = frozenset({"SkylakeX", "Cooperlake", "SapphireRapids"})

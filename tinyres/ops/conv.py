@@ -23,9 +23,9 @@ Backward.  With G = dL/dy laid out the same way:
 - for stride 1 (most of a ResNet) dL/dx is computed another, equal way: the
   convolution of G, padded by k-1-p, with W flipped in space and in/out channels
   swapped ("transposed convolution"): one im2col of G and one GEMM, no overlapping adds;
-- on NumPy, where its BLAS runs the other orientation faster (OpenBLAS's AVX-512 kernels), the
-  same products are taken pixel by pixel: rows (pixels, kh*kw*C) @ W_rows, output laid out
-  channels-last (:mod:`tinyres.ops.im2row`; ``LAYOUT`` below chooses, the tests run both).
+- on NumPy the same products are taken pixel by pixel: rows (pixels, kh*kw*C) @ W_rows, the
+  output laid out channels-last (:mod:`tinyres.ops.im2row`; ``LAYOUT`` below says why, and
+  switches back; the tests run both).
 """
 from __future__ import annotations
 
@@ -39,19 +39,20 @@ from .im2col import batch_chunks, col2im, column_buffer, group_matmul, im2col, i
 
 __all__ = ["conv2d", "conv2d_reference", "LAYOUT"]
 
-#: the memory layout conv2d computes in on NumPy: "auto" = channels-last where NumPy's OpenBLAS
-#: runs AVX-512 kernels (there rows @ W_rows ran 1.3-2.5x faster than W @ columns for 16-64
-#: channels; ``benchmarks/blas_layouts.py``), channels-first elsewhere (with AVX2 kernels the two
-#: ran alike, and channels-first keeps batch norm's cheaper route); or "channels_first" /
-#: "channels_last" to force one. Grouped convolutions and CuPy always take channels-first.
-LAYOUT = "auto"
+#: the memory layout conv2d computes in on NumPy: "channels_last" (rows @ W_rows, see
+#: tinyres.ops.im2row) or "channels_first" (W @ columns). Measured on one CPU (AMD Zen 5, one
+#: thread; ``benchmarks/blas_layouts.py``, ``benchmarks/train_step.py``): with OpenBLAS's AVX-512
+#: kernels channels-last ran a ResNet-20 step at batch 128 20-30% faster; with its AVX2 kernels the
+#: two were within noise for that step (eval 4-6% slower channels-last), and a ResNet-56 step on
+#: the 8x8 digits (what the lessons train) took 70 ms against 91 ms. Grouped convolutions and
+#: CuPy always take channels-first; the tests run both.
+LAYOUT = "channels_last"
 
 
 def channels_last_route(xp, groups):
     """Whether conv2d takes the channels-last route for arrays of namespace ``xp`` (see LAYOUT)."""
-    if groups != 1 or LAYOUT == "channels_first" or not (_fast.fast(xp) and array_api_compat.is_numpy_namespace(xp)):
-        return False
-    return LAYOUT == "channels_last" or _fast.openblas_kernels() in _fast.AVX512_KERNELS
+    return (LAYOUT == "channels_last" and groups == 1 and _fast.fast(xp)
+            and array_api_compat.is_numpy_namespace(xp))
 
 
 class Conv2dReference(Function):

@@ -6,8 +6,9 @@ With activations laid out pixel by pixel, (N, H, W, C) in memory, a convolution 
 
 one GEMM, rows (pixels, kh*kw*C) @ W_rows (kh*kw*C, Cout), whose output is again pixel by pixel.
 Why a second layout: the GEMM kernels of a BLAS favour one orientation or the other. OpenBLAS's
-AVX-512 kernels run this one 1.3-2.5x faster than columns (kh*kw*C, pixels) for a ResNet's
-channel counts, its AVX2 kernels run both alike (``benchmarks/blas_layouts.py`` measures it).
+AVX-512 kernels ran this one 1.3-2.5x faster than columns (kh*kw*C, pixels) for a ResNet's
+channel counts, its AVX2 kernels ran both alike (``benchmarks/blas_layouts.py`` measures it), and
+on small maps one gather beats im2col's many short copies.
 
 Building the rows: the input is copied once into a buffer with a zero border (made once per
 geometry: the interior is overwritten, the border stays zero), seen as (N, Hp*Wp, C); then one
