@@ -18,10 +18,11 @@ picks the kernels for the CPU it detects; any other name, OPENBLAS_CORETYPE=name
 OPENBLAS_L2_SIZE:
 1. GEMM rates (GFLOP/s, median of --reps) for ResNet-20's three 3x3 convolution shapes at batch
    --batch, in batch chunks as tinyres builds them, both orientations; and a 2048 x 2048 product.
-2. ResNet-20's eval forward: tinyres as it is, against a channels-last forward written in plain
-   NumPy (no autograd; im2col as one np.take gather from a zero-bordered buffer, GEMMs in batch
-   chunks, batch norm and ReLU in place) with the same weights. The two outputs are checked equal
-   (to float32 rounding) before anything is timed: the prototype computes the same network.
+2. ResNet-20 at --batch: tinyres's training step and eval forward with conv2d channels-first and
+   channels-last (``tinyres.ops.conv.LAYOUT``); and the eval forward of the prototype the
+   channels-last route grew from, in plain NumPy (no autograd; im2col as one np.take gather from
+   a zero-bordered buffer, GEMMs in batch chunks, batch norm and ReLU in place) with the same
+   weights, its output checked equal to tinyres's (to float32 rounding): the floor for this layout.
 """
 from __future__ import annotations
 
@@ -145,37 +146,51 @@ class ChannelsLastResNet:
         return h.mean(axis=(1, 2)) @ self.fc_w.T + self.fc_b
 
 
-def eval_forward(batch, reps):
-    """(tinyres ms, channels-last prototype ms, max |difference| of their logits)."""
+def layouts(batch, reps):
+    """ResNet-20 at ``batch``: {"train"/"eval": {layout: ms}} for tinyres's two conv2d layouts, the
+    prototype's eval (ms) and the largest relative difference of its logits from tinyres's."""
     import numpy as np
     import tinyres as tr
+    import tinyres.functional as F
     from tinyres import models
-    tr.manual_seed(0)
-    model = models.get_model("resnet20")
-    x_host = np.random.default_rng(0).standard_normal((batch, 3, 32, 32)).astype(np.float32)
-    model.train()                       # a few batches through training mode: non-trivial running statistics
-    with tr.no_grad():
-        for _ in range(3):
-            model(tr.tensor(x_host))
-    model.eval()
-    x = tr.tensor(x_host)
-    proto = ChannelsLastResNet(model)
-    with tr.no_grad():
-        ours = np.asarray(model(x).data)
-        diff = float(np.abs(proto(x_host) - ours).max() / max(1e-30, float(np.abs(ours).max())))
-        if diff > 1e-4:
-            raise SystemExit(f"the channels-last prototype disagrees with tinyres (relative {diff:.2g})")
-        t_ours = _median_time(lambda: model(x), reps)
-    t_proto = _median_time(lambda: proto(x_host), reps)
-    return 1000 * t_ours, 1000 * t_proto, diff
+    from tinyres.ops import conv
+    rng = np.random.default_rng(0)
+    x_host = rng.standard_normal((batch, 3, 32, 32)).astype(np.float32)
+    x, y = tr.tensor(x_host), tr.tensor(rng.integers(0, 10, batch))
+    out = {"train": {}, "eval": {}}
+    saved = conv.LAYOUT
+    try:
+        for layout in ("channels_first", "channels_last"):
+            conv.LAYOUT = layout
+            tr.manual_seed(0)
+            model = models.get_model("resnet20")
+            opt = tr.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+
+            def step():
+                loss = F.cross_entropy(model(x), y)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            out["train"][layout] = 1000 * _median_time(step, reps)
+            model.eval()
+            with tr.no_grad():
+                out["eval"][layout] = 1000 * _median_time(lambda: model(x), reps)
+                ours = np.asarray(model(x).data)
+    finally:
+        conv.LAYOUT = saved
+    proto = ChannelsLastResNet(model)        # the trained model: non-trivial running statistics
+    diff = float(np.abs(proto(x_host) - ours).max() / max(1e-30, float(np.abs(ours).max())))
+    if diff > 1e-4:
+        raise SystemExit(f"the channels-last prototype disagrees with tinyres (relative {diff:.2g})")
+    return out, 1000 * _median_time(lambda: proto(x_host), reps), diff
 
 
 def child(args):
     sys.path.insert(0, HERE)
     from _common import blas_kernels
     rates, square = gemm_rates(args.batch, args.reps)
-    ours, proto, diff = eval_forward(args.batch, args.reps)
-    print(json.dumps({"kernels": blas_kernels(), "rates": rates, "square": square, "tinyres_ms": ours,
+    steps, proto, diff = layouts(args.batch, args.reps)
+    print(json.dumps({"kernels": blas_kernels(), "rates": rates, "square": square, "steps": steps,
                       "proto_ms": proto, "rel_diff": diff}))
 
 
@@ -218,8 +233,12 @@ def main(argv=None):
         for shape, (first, last) in r["rates"].items():
             print(f"  conv GEMM {shape:>14} (Cout x K x pixels): W @ columns (channels-first) {first:5.0f} GFLOP/s, "
                   f"rows @ W^T (channels-last) {last:5.0f} GFLOP/s")
-        print(f"  ResNet-20 eval forward: tinyres {r['tinyres_ms']:.1f} ms, channels-last NumPy prototype "
-              f"{r['proto_ms']:.1f} ms (same logits to {r['rel_diff']:.1e} relative)")
+        for which in ("train", "eval"):
+            t = r["steps"][which]
+            print(f"  ResNet-20 {which:<5} tinyres channels-first {t['channels_first']:6.1f} ms, channels-last "
+                  f"{t['channels_last']:6.1f} ms")
+        print(f"  ResNet-20 eval  channels-last plain-NumPy prototype (no autograd) {r['proto_ms']:.1f} ms "
+              f"(same logits to {r['rel_diff']:.1e} relative)")
 
 
 if __name__ == "__main__":
