@@ -8,7 +8,7 @@ process (tinyres.distributed.ThreadGroup: the same gradient allreduce and the sa
 synchronized batch norm that `mpiexec -n K tinyres train --distributed` uses over MPI) and
 measures what the per-replica batch does to batch norm, and to training.
 
-    python lessons/13_data_parallel.py            # ~2 minutes on a 2-core CPU (--ks 1,4,16 --epochs 6: ~5)
+    python lessons/13_data_parallel.py            # ~30 s on a 2-core CPU (--ks 1,4,16 --epochs 6: ~65 s)
 """
 # %%
 import statistics

@@ -234,6 +234,65 @@ def test_sharded_loader_gives_the_same_global_batches_for_any_k():
             np.testing.assert_array_equal(np.concatenate([s[b][1].data for s in shards]), y)
 
 
+def test_thread_group_runs_one_replica_at_a_time_and_gives_each_its_own_result():
+    """Lockstep: between two collectives only one replica runs; every rank gets the same sum,
+    each in an array of its own (a rank may update it in place), and a group runs again."""
+    group = distributed.ThreadGroup(4)
+    running, most = [0], [0]
+
+    def work(comm):
+        got = []
+        for step in range(3):
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            time.sleep(0.002)                      # another thread would run here if it could
+            running[0] -= 1
+            got.append(comm.allreduce_sum(np.full(3, float(comm.rank + step))))
+        got[-1] += comm.rank                       # in place: must not reach the other ranks
+        return got, comm.sum_floats([comm.rank, 1.0]), comm.broadcast(np.arange(3.0) + comm.rank, root=2)
+
+    for _ in range(2):
+        results = group.run(work)
+        assert most[0] == 1
+        for rank, (got, floats, bcast) in enumerate(results):
+            for step in range(2):
+                np.testing.assert_array_equal(got[step], np.full(3, 6.0 + 4 * step))
+            np.testing.assert_array_equal(got[2], np.full(3, 14.0 + rank))
+            assert floats == [6.0, 4.0]
+            np.testing.assert_array_equal(bcast, np.arange(3.0) + 2)
+
+
+def test_thread_group_stops_every_rank_when_one_fails_or_leaves_early():
+    def fails(comm):
+        comm.barrier()
+        if comm.rank == 1:
+            raise ValueError("rank 1 broke")
+        comm.barrier()
+
+    with pytest.raises(ValueError, match="rank 1 broke"):
+        distributed.ThreadGroup(3, timeout=30).run(fails)
+
+    def leaves(comm):                              # rank 0 skips the last collective
+        comm.barrier()
+        if comm.rank != 0:
+            comm.barrier()
+
+    start = time.monotonic()
+    with pytest.raises(distributed.DistributedError, match="finished"):
+        distributed.ThreadGroup(3, timeout=30).run(leaves)
+    assert time.monotonic() - start < 10           # told at once, not after the timeout
+
+
+def test_thread_group_holds_blas_to_one_thread_while_it_runs():
+    before = backend.host_blas_threads()
+    if before is None:
+        pytest.skip("NumPy's BLAS is not an OpenBLAS that tinyres can find: nothing to limit")
+    inside = distributed.ThreadGroup(2).run(lambda comm: backend.host_blas_threads())
+    assert inside == [1, 1]
+    assert backend.host_blas_threads() == before
+    assert distributed.ThreadGroup(2, blas_threads=None).run(lambda comm: backend.host_blas_threads()) == [before] * 2
+
+
 # ---------------------------------------------------------------- MPI: real ranks
 
 def _mpiexec():
