@@ -23,6 +23,7 @@ import tinyres.functional as F  # noqa: E402
 from tinyres import distributed, nn  # noqa: E402
 from tinyres.data import DataLoader, digits, paper_transforms  # noqa: E402
 from tinyres.i18n import M, _, fig_text, pad, width  # noqa: E402
+from tinyres import lesson as tl  # noqa: E402
 from tinyres.lesson import Lesson  # noqa: E402
 from tinyres.train import evaluate  # noqa: E402
 
@@ -184,11 +185,7 @@ L.say("Measured: at K = 1 (per-replica batch {batch}) the test error is {base:.2
       where=M("within twice the largest seed-to-seed spread measured here ({spread:.2f} points)", spread=100 * spread)
       if within else M("OUTSIDE twice the largest seed-to-seed spread measured here ({spread:.2f} points)",
                        spread=100 * spread),
-      verdict=M("with per-replica batches of {small} it was the worse of the two over these seeds.",
-                small=GLOBAL // k_max) if per > syn else
-      M("over these seeds it was not worse with per-replica batches of {small}; the noise of small-batch statistics "
-        "can act as a regulariser (ghost batch norm, Hoffer et al. 2017 uses it on purpose). Try --ks 1,16,32 to see "
-        "per-replica batches of 2.", small=GLOBAL // k_max))
+      verdict=tl.compare_replica_bn(errors[(k_max, False)], errors[(k_max, True)], GLOBAL // k_max).message)
 
 # %% Your turn
 L.your_turn("sgd",

@@ -175,6 +175,17 @@ def test_conclude_after_steps():
     assert tl.conclude_after_steps([1e5], "plain56", 2).verdict == "too_few"
 
 
+def test_compare_replica_bn_claims_only_what_every_seed_shows():
+    worse = _both(tl.compare_replica_bn([0.055, 0.050, 0.058], [0.045, 0.042, 0.036], 4))
+    assert worse.verdict == "per_replica_worse" and "on every seed" in worse.en
+    assert _both(tl.compare_replica_bn([0.040, 0.035, 0.036], [0.045, 0.042, 0.036], 4)).verdict == \
+        "per_replica_not_worse"
+    # lesson 13's run: worse on average, better on one seed (19 vs 21 of 359 wrong): no claim
+    mixed = _both(tl.compare_replica_bn([19 / 359, 18 / 359, 21 / 359], [21 / 359, 15 / 359, 13 / 359], 4))
+    assert mixed.verdict == "mixed" and "no claim" in mixed.en
+    assert tl.compare_replica_bn([0.05], [0.04], 4).verdict == "too_few"
+
+
 def test_compare_deletion():
     assert _both(tl.compare_deletion([0.05, 0.1, 0.08], [0.8, 0.7, 0.75], "resnet20", "plain20")).verdict == "resnet_robust"
     assert _both(tl.compare_deletion([0.8, 0.7, 0.75], [0.05, 0.1, 0.08], "resnet20", "plain20")).verdict == "plain_robust"

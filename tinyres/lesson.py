@@ -21,7 +21,7 @@ from .io import output_dir_or_exit
 
 __all__ = ["Lesson", "Conclusion", "build_model", "mean_sd", "compare_depths", "conclude_growth",
            "conclude_first_layer_ratio", "conclude_after_steps", "conclude_deletion", "compare_deletion", "compare_families", "compare_identity_fit", "conclude_sharpness", "conclude_init_scale",
-           "MIN_SEEDS"]
+           "compare_replica_bn", "MIN_SEEDS"]
 
 MIN_SEEDS = 3       # a lesson states a general claim only when it held on at least this many seeds
 
@@ -197,6 +197,25 @@ def compare_deletion(resnet_drops, plain_drops, resnet_name, plain_name):
         return Conclusion("plain_robust", M("On every seed {plain_name} loses no more than {resnet_name}: this run "
                                             "does NOT show the ensemble-like robustness.", **names))
     return Conclusion("mixed", M("Which net loses more changes from seed to seed: no claim."))
+
+
+def compare_replica_bn(per_replica, synchronized, small):
+    """Test errors (one per seed) of the same K-replica training with per-replica and with synchronized
+    batch norm, ``small`` images per replica; a claim needs every seed to agree."""
+    n = len(per_replica)
+    if n < MIN_SEEDS:
+        return Conclusion("too_few", M("{n} run(s): too few to say whether per-replica batch norm is worse.", n=n))
+    order = _every_seed_lower(synchronized, per_replica)
+    if order == "lower":
+        return Conclusion("per_replica_worse", M("with per-replica batches of {small} it was the worse of the two "
+                                                 "on every seed.", small=small))
+    if order == "not_lower":
+        return Conclusion("per_replica_not_worse", M(
+            "on every seed it was not worse with per-replica batches of {small}; the noise of small-batch "
+            "statistics can act as a regulariser (ghost batch norm, Hoffer et al. 2017 uses it on purpose). Try "
+            "--ks 1,16,32 to see per-replica batches of 2.", small=small))
+    return Conclusion("mixed", M("with per-replica batches of {small} it was worse on some seeds and not on others: "
+                                 "no claim from {n} seeds.", small=small, n=n))
 
 
 def conclude_sharpness(resnet_rise, plain_rise, resnet_name, plain_name):

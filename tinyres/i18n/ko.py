@@ -839,14 +839,19 @@ MESSAGES = {
         "여기서 잰 시드 간 최대 편차({spread:.2f}%p)의 두 배 안에 있습니다",
     "OUTSIDE twice the largest seed-to-seed spread measured here ({spread:.2f} points)":
         "여기서 잰 시드 간 최대 편차({spread:.2f}%p)의 두 배를 벗어납니다",
-    "with per-replica batches of {small} it was the worse of the two over these seeds.":
-        "이 시드들에서는 복제본당 배치 {small}일 때 두 방법 중 더 나빴습니다.",
-    "over these seeds it was not worse with per-replica batches of {small}; the noise of small-batch statistics can "
+    "{n} run(s): too few to say whether per-replica batch norm is worse.":
+        "실행 {n}번: 복제본별 배치 정규화가 더 나쁜지 말하기에는 너무 적습니다.",
+    "with per-replica batches of {small} it was the worse of the two on every seed.":
+        "복제본당 배치 {small}일 때 모든 시드에서 두 방법 중 더 나빴습니다.",
+    "on every seed it was not worse with per-replica batches of {small}; the noise of small-batch statistics can "
     "act as a regulariser (ghost batch norm, Hoffer et al. 2017 uses it on purpose). Try --ks 1,16,32 to see "
     "per-replica batches of 2.":
-        "이 시드들에서는 복제본당 배치 {small}에서도 더 나쁘지 않았습니다. 작은 배치 통계의 잡음은 규제 효과를 낼 수 "
+        "모든 시드에서 복제본당 배치 {small}에서도 더 나쁘지 않았습니다. 작은 배치 통계의 잡음은 규제 효과를 낼 수 "
         "있습니다(Hoffer 등 2017의 고스트 배치 정규화(ghost batch norm)는 이를 일부러 씁니다). --ks 1,16,32로 "
         "복제본당 배치 2를 확인해 보세요.",
+    "with per-replica batches of {small} it was worse on some seeds and not on others: no claim from {n} seeds.":
+        "복제본당 배치 {small}일 때 어떤 시드에서는 더 나빴고 어떤 시드에서는 그렇지 않았습니다. 시드 {n}개로는 "
+        "주장하지 않습니다.",
     "Data parallelism changes nothing in the update itself: every rank applies the same SGD step to the same "
     "averaged gradient. With your sgd passing: 1) Run `mpiexec -n 2 python -m tinyres train --distributed --quick "
     "--out runs/dp` (pip install -e \".[mpi]\"), then the same with --sync-bn, and compare metrics.csv with a "
