@@ -1,5 +1,19 @@
 """Shared by the benchmark scripts."""
+import statistics
+import time
+
 from tinyres import backend
+
+
+def median_seconds(fn, reps, clock=time.perf_counter):
+    """Median of ``reps`` timed calls of fn (after one untimed warm-up call), by ``clock``."""
+    fn()
+    times = []
+    for _ in range(reps):
+        t = clock()
+        fn()
+        times.append(clock() - t)
+    return statistics.median(times)
 
 
 def device_or_skip(name):

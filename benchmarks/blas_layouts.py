@@ -43,14 +43,9 @@ CHUNK_PIXELS = 16384
 
 
 def _median_time(fn, reps):
-    import statistics
-    fn()
-    times = []
-    for _ in range(reps):
-        t = time.process_time()
-        fn()
-        times.append(time.process_time() - t)
-    return statistics.median(times)
+    """Median CPU seconds of fn (one thread: the process's CPU time is the op's)."""
+    from _common import median_seconds
+    return median_seconds(fn, reps, time.process_time)
 
 
 def gemm_rates(batch, reps):

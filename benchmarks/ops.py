@@ -9,8 +9,6 @@ and the ratio to PyTorch.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 
@@ -33,13 +31,8 @@ RESNET50 = [
 
 
 def median_ms(fn, reps):
-    fn()
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1000 * statistics.median(times)
+    from _common import median_seconds
+    return 1000 * median_seconds(fn, reps)
 
 
 def bench(label, ours_fwd, torch_fwd, x_shape, params, device, reps, torch):
