@@ -22,6 +22,8 @@ CONFIGS = {  # name: (x shape, weight shape, keyword arguments)
     "depthwise, stride 2": ((2, 3, 6, 6), (3, 1, 3, 3), dict(groups=3, stride=2, padding=1)),
     "1x1 no padding": ((3, 4, 4, 4), (2, 4, 1, 1), dict()),
     "7x7 stride 2 pad 3 (stem)": ((1, 3, 9, 9), (2, 3, 7, 7), dict(stride=2, padding=3)),
+    "3x3 pad 3 (padding > k - 1)": ((2, 2, 5, 4), (3, 2, 3, 3), dict(padding=3)),
+    "2x2 stride 3 (stride > kernel)": ((2, 2, 8, 7), (3, 2, 2, 2), dict(stride=3, padding=1)),
 }
 
 

@@ -47,6 +47,22 @@ def _ce(reduction):
     return case
 
 
+def _channels_first(case):
+    """A conv2d case run through conv2d's channels-first NumPy route."""
+    def make(r, d):
+        fn, inputs = case(r, d)
+
+        def run(*args):
+            from tinyres.ops import conv
+            saved, conv.LAYOUT = conv.LAYOUT, "channels_first"
+            try:
+                return fn(*args)            # the route is fixed at forward: backward follows it
+            finally:
+                conv.LAYOUT = saved
+        return run, inputs
+    return make
+
+
 CASES = {
     # elementwise and broadcasting (the second operand broadcasts: unbroadcast is exercised)
     "add": lambda r, d: (F.add, [make(r, (2, 3, 4), d), make(r, (3, 1), d)]),
@@ -78,6 +94,9 @@ CASES = {
     "conv2d_7x7_stride2_pad3": _conv((1, 2, 9, 9), (2, 2, 7, 7), bias=False, stride=2, padding=3),
     "conv2d_dilation_nonsquare": _conv((1, 2, 7, 6), (2, 2, 2, 3), stride=(2, 1), padding=(1, 0), dilation=2),
     "conv2d_groups": _conv((2, 4, 4, 4), (6, 2, 3, 3), padding=1, groups=2),
+    # the channels-first NumPy route too (the default is channels-last; the others take neither)
+    "conv2d_channels_first": _channels_first(_conv((2, 3, 5, 5), (4, 3, 3, 3), stride=1, padding=1)),
+    "conv2d_stride2_channels_first": _channels_first(_conv((2, 2, 6, 5), (3, 2, 3, 3), stride=2, padding=1)),
     "linear": lambda r, d: (F.linear, [make(r, (4, 5), d), make(r, (3, 5), d), make(r, (3,), d)]),
     # pooling
     "max_pool2d": lambda r, d: ((lambda x: F.max_pool2d(x, 3, 2, 1)), [distinct(r, (2, 2, 5, 5), d)]),

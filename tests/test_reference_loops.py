@@ -65,9 +65,19 @@ def conv_cases(draw):
     return n, groups, cg, per, (kh, kw), s, p, d, (h, w), bias
 
 
+@pytest.mark.parametrize("layout", ["channels_first", "channels_last"])
 @SETTINGS
 @given(conv_cases(), st.integers(0, 2**31))
-def test_conv2d_matches_loops(case, seed):
+def test_conv2d_matches_loops(layout, case, seed):
+    from tinyres.ops import conv
+    saved, conv.LAYOUT = conv.LAYOUT, layout        # conv2d's two NumPy routes (hypothesis: no monkeypatch)
+    try:
+        _conv_matches_loops(case, seed)
+    finally:
+        conv.LAYOUT = saved
+
+
+def _conv_matches_loops(case, seed):
     n, groups, cg, per, (kh, kw), s, p, d, (h, wd), bias = case
     rng = np.random.default_rng(seed)
     xn = rng.standard_normal((n, groups * cg, h, wd))

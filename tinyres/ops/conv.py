@@ -205,12 +205,13 @@ class Conv2d(Function):
         n, c, h, wd = x.shape
         cout, _, kh, kw = w.shape
         index, (ho, wo) = im2row.gather_index((h, wd), (kh, kw), self.stride, self.dilation, self.padding)
-        flat = im2row.padded(x.transpose(0, 2, 3, 1), self.padding)
+        xh = x.transpose(0, 2, 3, 1)                                      # (N, H, W, C), a view
         wr = im2row.weight_rows(w)
         y = np.empty((n, ho, wo, cout), dtype=x.dtype)
         y3 = y.reshape(n, ho * wo, cout)
         for n0, n1 in batch_chunks(n, c * kh * kw * ho * wo):
-            np.matmul(im2row.im2row(flat, index, kh * kw, n0, n1), wr, out=y3[n0:n1].reshape(-1, cout))
+            rows = im2row.im2row(xh[n0:n1], index, kh * kw, self.padding)
+            np.matmul(rows, wr, out=y3[n0:n1].reshape(-1, cout))
         if b is not None:
             y += b
         self.saved = (x, w)
@@ -229,12 +230,12 @@ class Conv2d(Function):
         chunks = batch_chunks(n, max(c, cout) * kh * kw * max(ho * wo, h * wd))
         gx = gw = gb = None
         if self.needs_input_grad[1]:
-            # done before dL/dx: the padded and row buffers may be the same ones dL/dx reuses
             index, _ = im2row.gather_index((h, wd), (kh, kw), self.stride, self.dilation, self.padding)
-            flat = im2row.padded(x.transpose(0, 2, 3, 1), self.padding)
+            xh = x.transpose(0, 2, 3, 1)
             gwr = np.zeros((kh * kw * c, cout), dtype=gy.dtype)
             for n0, n1 in chunks:
-                gwr += im2row.im2row(flat, index, kh * kw, n0, n1).T @ g2[n0 * ho * wo:n1 * ho * wo]
+                rows = im2row.im2row(xh[n0:n1], index, kh * kw, self.padding)
+                gwr += rows.T @ g2[n0 * ho * wo:n1 * ho * wo]
             gw = np.ascontiguousarray(gwr.reshape(kh, kw, c, cout).transpose(3, 2, 0, 1))
         if self.needs_input_grad[0]:
             gx = self._grad_input_rows(g2, w, x.shape, chunks)
@@ -252,12 +253,13 @@ class Conv2d(Function):
                 and ph <= kh - 1 and pw <= kw - 1):
             q = (kh - 1 - ph, kw - 1 - pw)
             index, _ = im2row.gather_index((ho, wo), (kh, kw), (1, 1), (1, 1), q)
-            gflat = im2row.padded(g2.reshape(n, ho, wo, cout), q)
+            gh = g2.reshape(n, ho, wo, cout)
             wf = im2row.weight_rows(w, flip=True)
             gx = np.empty((n, h, wd, c), dtype=g2.dtype)
             gx3 = gx.reshape(n, h * wd, c)
             for n0, n1 in chunks:
-                np.matmul(im2row.im2row(gflat, index, kh * kw, n0, n1), wf, out=gx3[n0:n1].reshape(-1, c))
+                rows = im2row.im2row(gh[n0:n1], index, kh * kw, q)
+                np.matmul(rows, wf, out=gx3[n0:n1].reshape(-1, c))
             return gx.transpose(0, 3, 1, 2)
         wrt = im2row.weight_rows(w).T                                     # (Cout, kh*kw*C)
         gxp = np.zeros((n, h + 2 * ph, wd + 2 * pw, c), dtype=g2.dtype)

@@ -14,6 +14,7 @@ Building the rows: the input is copied once into a buffer with a zero border (ma
 geometry: the interior is overwritten, the border stays zero), seen as (N, Hp*Wp, C); then one
 ``take`` gathers, for every output pixel and kernel offset, the C values of the input pixel it
 sees. The gather's index is the same for every image and every call, so it is computed once.
+Both run a slice of the batch at a time, as im2col's columns do, so the buffers stay small.
 """
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ def gather_index(hw, kernel, stride, dilation, padding):
     ho, wo = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
     oy, ox, i, j = np.meshgrid(np.arange(ho), np.arange(wo), np.arange(kh), np.arange(kw), indexing="ij")
     index = (oy * sh + i * dh) * (w + 2 * pw) + (ox * sw + j * dw)
+    if index.size and not 0 <= int(index.min()) <= int(index.max()) < (h + 2 * ph) * (w + 2 * pw):
+        raise RuntimeError(f"im2row: gather index out of the padded map for {hw}, {kernel}, {stride}, {dilation}, "
+                           f"{padding}")           # the gather runs with mode="clip": it would not notice
     index.setflags(write=False)
     return index.reshape(-1), (ho, wo)
 
@@ -41,7 +45,7 @@ def gather_index(hw, kernel, stride, dilation, padding):
 _local = threading.local()
 
 #: how many padded and row buffers (one per geometry) a thread keeps
-MAX_BUFFERS = 16
+MAX_BUFFERS = 32
 
 
 def _buffer(xp, key, shape, dtype, zero):
@@ -70,12 +74,15 @@ def padded(xh, padding):
     return buf.reshape(n, (h + 2 * ph) * (w + 2 * pw), c)
 
 
-def im2row(flat, index, k_positions, n0, n1):
-    """Rows of images n0..n1 of a padded (N, Hp*Wp, C) input: ((n1-n0)*Ho*Wo, kh*kw*C), in a reused buffer."""
+def im2row(xh, index, k_positions, padding):
+    """Rows of xh (n, H, W, C), any strides, zero-padded by ``padding``: (n*Ho*Wo, k_positions*C), in
+    a reused buffer. Called a slice of the batch at a time, so that both buffers (the padded input
+    and the rows) are as small as one slice; valid until the next call for the same geometry."""
+    flat = padded(xh, padding)
     xp = backend.namespace(flat)
-    c = flat.shape[2]
-    rows = _buffer(xp, ("rows", flat.dtype, index.shape[0], c), (n1 - n0, index.shape[0], c), flat.dtype, zero=False)
-    xp.take(flat[n0:n1], index, axis=1, out=rows, mode="clip")      # the index is always in range
+    n, c = flat.shape[0], flat.shape[2]
+    rows = _buffer(xp, ("rows", flat.dtype, index.shape[0], c), (n, index.shape[0], c), flat.dtype, zero=False)
+    xp.take(flat, index, axis=1, out=rows, mode="clip")      # the index is checked when it is made
     return rows.reshape(-1, k_positions * c)
 
 

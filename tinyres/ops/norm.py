@@ -200,6 +200,8 @@ class BatchNorm(Function):
         return _rows_as_input(y, x)
 
     def _backward_rows(self, gy):
+        """:meth:`_backward_fast` for the rows route: the same three per-channel terms, computed on
+        (M, C) rows (gy is brought to that layout if it arrives channel by channel)."""
         np = backend.namespace(gy)
         x2, mu, inv_std, gamma = self.saved
         m, c = x2.shape
@@ -210,7 +212,7 @@ class BatchNorm(Function):
         ones = np.ones(m, dtype=g2.dtype)
         sum_gy = ones @ g2
         t = np.empty_like(x2)
-        (xw, tw, gw), (mu_w,) = _wide((x2, t, g2), mu)
+        (xw, tw, g_wide), (mu_w,) = _wide((x2, t, g2), mu)
         np.subtract(xw, mu_w, out=tw)                                 # x - mu, made dL/dx in place
         sum_gy_xhat = (ones @ (g2 * t)) * inv_std
         gx = None
@@ -219,12 +221,12 @@ class BatchNorm(Function):
                 (tw,), (k_w, s_w, a_w) = _wide((t,), -inv_std * sum_gy_xhat / m, -sum_gy / m, a)
                 np.multiply(tw, k_w, out=tw)
                 np.add(tw, s_w, out=tw)
-                np.add(tw, gw, out=tw)
+                np.add(tw, g_wide, out=tw)
                 np.multiply(tw, a_w, out=tw)
                 gx = _rows_as_input(t, gy)
             else:
-                (gw,), (a_w,) = _wide((g2,), a)
-                gx = _rows_as_input((gw * a_w).reshape(m, c), gy)
+                (g_wide,), (a_w,) = _wide((g2,), a)
+                gx = _rows_as_input((g_wide * a_w).reshape(m, c), gy)
         if not self.has_affine:
             return gx
         return (gx, sum_gy_xhat if self.needs_input_grad[1] else None,
