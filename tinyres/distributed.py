@@ -182,6 +182,9 @@ class MPICommunicator:
         """Print one line and end every rank of the job (MPI_Abort; mpiexec kills the rest)."""
         print(f"tinyres: rank {self.rank} of {self.size}: {message}; stopping all ranks. The last checkpoint "
               f"in --out is intact: continue with --resume", file=sys.__stderr__, flush=True)
+        # the line goes through a pipe to mpiexec, which Abort tears down: give it a moment to arrive
+        # (a CI run once lost it, the job ending with no word of why)
+        time.sleep(1.0)
         self.comm.Abort(1)
         os._exit(1)      # Abort does not return; this is for an MPI that does
 
