@@ -33,7 +33,6 @@ def blas_kernels():
     them: some machines set it for every process (older OpenBLAS builds miscompute or crash on
     some processors), and then a benchmark measures those kernels, not the CPU's best. The name
     is read from the loaded library, and a forcing variable is shown beside it."""
-    import ctypes
     import os
 
     import numpy as np
@@ -43,22 +42,11 @@ def blas_kernels():
         parts.append(f"NumPy BLAS {blas.get('name', '?')} {blas.get('version', '')}".rstrip())
     except Exception:       # noqa: BLE001 - a header line is best effort
         parts.append("NumPy BLAS unknown")
-    try:
-        with open("/proc/self/maps") as f:
-            libs = {line.split()[-1] for line in f if "openblas" in line.lower() and ".so" in line}
-        for lib in libs:
-            dll = ctypes.CDLL(lib)
-            for sym in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename64_",
-                        "openblas_get_corename"):
-                if hasattr(dll, sym):
-                    fn = getattr(dll, sym)
-                    fn.restype = ctypes.c_char_p
-                    forced = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
-                    how = ", set by " + " ".join(f"{k}={v}" for k, v in forced.items()) if forced else ", detected"
-                    parts[-1] += f" (kernels: {fn().decode()}{how})"
-                    break
-    except OSError:
-        pass
+    kernels = backend.host_blas_kernels()
+    if kernels is not None:
+        forced = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+        how = ", set by " + " ".join(f"{k}={v}" for k, v in forced.items()) if forced else ", detected"
+        parts[-1] += f" (kernels: {kernels}{how})"
     try:
         import torch
         parts.append(f"PyTorch CPU capability {torch.backends.cpu.get_cpu_capability()}")

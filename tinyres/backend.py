@@ -35,7 +35,7 @@ __all__ = [
     "to_device", "to_numpy", "from_numpy", "asarray", "default_device",
     "get_default_dtype", "set_default_dtype", "manual_seed", "rng", "generator", "host_random",
     "is_floating", "is_array", "dtype_name", "resolve_dtype", "SUPPORTED_DTYPES", "DeviceError",
-    "host_blas_threads", "limit_host_blas_threads",
+    "host_blas_threads", "host_blas_kernels", "limit_host_blas_threads",
 ]
 
 # The one install line for the GPU, as the README gives it: tinyres is installed from a clone, not from PyPI.
@@ -301,14 +301,15 @@ def host_random(shape, kind="normal", *, dtype=None, device="cpu", generator=Non
 
 # ---------------------------------------------------------------- host BLAS threads
 
-_blas = None        # (get, set) of NumPy's OpenBLAS once looked up; False: not found
+_blas = None        # the OpenBLAS NumPy has loaded, as {name: function}, once looked up; False: not found
 _blas_lock = threading.Lock()
 _blas_limit = {"depth": 0, "saved": None}
 
 
 def _openblas():
-    """(get_num_threads, set_num_threads) of the OpenBLAS NumPy has loaded, else None
-    (another BLAS, or no /proc/self/maps to find it in: then nothing is changed)."""
+    """{"get_num_threads", "set_num_threads", "get_corename"} of the OpenBLAS NumPy has loaded (the
+    last None in a build without it), else None (another BLAS, or no /proc/self/maps to find it in:
+    then nothing is changed)."""
     global _blas
     if _blas is None:
         _blas = False
@@ -320,11 +321,14 @@ def _openblas():
                 lib = ctypes.CDLL(path)
                 for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""), ("openblas", "64_"),
                                        ("openblas", "")):
-                    get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-                    put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
-                    if get is not None and put is not None:
-                        get.restype, put.argtypes = ctypes.c_int, [ctypes.c_int]
-                        _blas = (get, put)
+                    fns = {name: getattr(lib, f"{prefix}_{name}{suffix}", None)
+                           for name in ("get_num_threads", "set_num_threads", "get_corename")}
+                    if fns["get_num_threads"] and fns["set_num_threads"]:
+                        fns["get_num_threads"].restype = ctypes.c_int
+                        fns["set_num_threads"].argtypes = [ctypes.c_int]
+                        if fns["get_corename"]:
+                            fns["get_corename"].restype = ctypes.c_char_p
+                        _blas = fns
                         break
                 if _blas:
                     break
@@ -336,7 +340,14 @@ def _openblas():
 def host_blas_threads():
     """How many threads NumPy's OpenBLAS uses now (None where it cannot be found)."""
     blas = _openblas()
-    return None if blas is None else int(blas[0]())
+    return None if blas is None else int(blas["get_num_threads"]())
+
+
+def host_blas_kernels():
+    """The kernel set NumPy's OpenBLAS runs ("Haswell": AVX2, "SkylakeX": AVX-512, ...), chosen for
+    the CPU it detected or forced by OPENBLAS_CORETYPE; None where it cannot be found."""
+    blas = _openblas()
+    return None if blas is None or blas["get_corename"] is None else blas["get_corename"]().decode()
 
 
 @contextmanager
@@ -354,14 +365,14 @@ def limit_host_blas_threads(n=1):
         return
     with _blas_lock:
         if _blas_limit["depth"] == 0:
-            _blas_limit["saved"] = int(blas[0]())
+            _blas_limit["saved"] = int(blas["get_num_threads"]())
         _blas_limit["depth"] += 1
-        if int(blas[0]()) > n:
-            blas[1](n)
+        if int(blas["get_num_threads"]()) > n:
+            blas["set_num_threads"](n)
     try:
         yield
     finally:
         with _blas_lock:
             _blas_limit["depth"] -= 1
             if _blas_limit["depth"] == 0:
-                blas[1](_blas_limit["saved"])
+                blas["set_num_threads"](_blas_limit["saved"])
