@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import array_api_compat
 
-__all__ = ["FAST_ROUTES", "fast", "channels_first", "channels_last"]
+__all__ = ["FAST_ROUTES", "fast", "fast_numpy", "channels_first", "channels_last"]
 
 FAST_ROUTES = True
 
@@ -17,6 +17,12 @@ FAST_ROUTES = True
 def fast(xp) -> bool:
     """True when namespace ``xp`` is NumPy or CuPy (both take ``out=`` and expose ``flags``)."""
     return FAST_ROUTES and (array_api_compat.is_numpy_namespace(xp) or array_api_compat.is_cupy_namespace(xp))
+
+
+def fast_numpy(xp) -> bool:
+    """True when namespace ``xp`` is NumPy and fast routes are on: the channels-last routes, which
+    use NumPy-only calls (``take`` with ``mode``, ``tile``), are taken for nothing else."""
+    return FAST_ROUTES and array_api_compat.is_numpy_namespace(xp)
 
 
 def channels_first(x):

@@ -29,8 +29,6 @@ Backward.  With G = dL/dy laid out the same way:
 """
 from __future__ import annotations
 
-import array_api_compat
-
 from .. import backend
 from ..function import Function, OpError
 from . import _fast, im2row
@@ -51,8 +49,7 @@ LAYOUT = "channels_last"
 
 def channels_last_route(xp, groups):
     """Whether conv2d takes the channels-last route for arrays of namespace ``xp`` (see LAYOUT)."""
-    return (LAYOUT == "channels_last" and groups == 1 and _fast.fast(xp)
-            and array_api_compat.is_numpy_namespace(xp))
+    return LAYOUT == "channels_last" and groups == 1 and _fast.fast_numpy(xp)
 
 
 class Conv2dReference(Function):
@@ -147,8 +144,13 @@ class Conv2d(Function):
         return xp.permute_dims(y, (1, 0, 2, 3))      # a view: memory stays channels-first
 
     def backward(self, gy):
-        if self.rows:
-            return self._backward_rows(gy)
+        gx, gw = self._backward_rows(gy) if self.rows else self._backward_columns(gy)
+        if len(self.needs_input_grad) == 2:
+            return gx, gw
+        return gx, gw, (backend.namespace(gy).sum(gy, axis=(0, 2, 3)) if self.needs_input_grad[2] else None)
+
+    def _backward_columns(self, gy):
+        """(dL/dx, dL/dW) of the channels-first route (dL/db, the same for both routes, is backward's)."""
         xp = backend.namespace(gy)
         x, w = self.saved
         n, c, h, wd = x.shape
@@ -157,7 +159,7 @@ class Conv2d(Function):
         (ph, pw), g = self.padding, self.groups
         gt = xp.permute_dims(gy, (1, 0, 2, 3))                      # (Cout, N, Ho, Wo)
         chunks = batch_chunks(n, max(c, cout) * kh * kw * max(ho * wo, h * wd))
-        gx = gw = gb = None
+        gx = gw = None
         if self.needs_input_grad[1]:
             xt = xp.permute_dims(x, (1, 0, 2, 3))
             for n0, n1 in chunks:
@@ -169,9 +171,7 @@ class Conv2d(Function):
             del cols
         if self.needs_input_grad[0]:
             gx = self._grad_input(gt, w, x.shape, chunks)
-        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
-            gb = xp.sum(gt, axis=(1, 2, 3))
-        return (gx, gw) if len(self.needs_input_grad) == 2 else (gx, gw, gb)
+        return gx, gw
 
     def _grad_input(self, gt, w, x_shape, chunks):
         xp = backend.namespace(gt)
@@ -219,8 +219,8 @@ class Conv2d(Function):
         return y.transpose(0, 3, 1, 2)           # a view: (N, C, H, W) outside, channels-last in memory
 
     def _backward_rows(self, gy):
-        """dL/dW_rows = rows^T @ G, dL/dx by the transposed convolution (stride 1) or by adding
-        G @ W_rows^T back where each row came from; G is dL/dy as (pixels, Cout)."""
+        """(dL/dx, dL/dW): dL/dW_rows = rows^T @ G, dL/dx by the transposed convolution (stride 1) or
+        by adding G @ W_rows^T back where each row came from; G is dL/dy as (pixels, Cout)."""
         np = backend.namespace(gy)
         x, w = self.saved
         n, c, h, wd = x.shape
@@ -228,7 +228,7 @@ class Conv2d(Function):
         ho, wo = self.out_hw
         g2 = np.ascontiguousarray(gy.transpose(0, 2, 3, 1)).reshape(n * ho * wo, cout)   # no copy if laid out so
         chunks = batch_chunks(n, max(c, cout) * kh * kw * max(ho * wo, h * wd))
-        gx = gw = gb = None
+        gx = gw = None
         if self.needs_input_grad[1]:
             index, _ = im2row.gather_index((h, wd), (kh, kw), self.stride, self.dilation, self.padding)
             xh = x.transpose(0, 2, 3, 1)
@@ -239,9 +239,7 @@ class Conv2d(Function):
             gw = np.ascontiguousarray(gwr.reshape(kh, kw, c, cout).transpose(3, 2, 0, 1))
         if self.needs_input_grad[0]:
             gx = self._grad_input_rows(g2, w, x.shape, chunks)
-        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
-            gb = g2.sum(axis=0)
-        return (gx, gw) if len(self.needs_input_grad) == 2 else (gx, gw, gb)
+        return gx, gw
 
     def _grad_input_rows(self, g2, w, x_shape, chunks):
         np = backend.namespace(g2)
